@@ -1,0 +1,1 @@
+"""Deployment, the Neo4j launcher and the simulated lab network."""

@@ -1,0 +1,1 @@
+"""Discovery: targets and credentials -> collectors (I/O) -> parsers (pure) -> observations."""

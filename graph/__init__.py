@@ -1,0 +1,1 @@
+"""The CI graph: schema, reconciliation, history and the stores."""
