@@ -23,7 +23,7 @@ with a message that names the file and the offending entry.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from pathlib import Path
 from typing import Annotated, Any
@@ -211,8 +211,11 @@ class ResolvedInventory:
         return self.credentials.snmp(self.inventory.credentials)
 
     def ssh_profiles(self, target: SshTarget | None = None) -> list[SshProfile]:
-        names = target.credentials if target and target.credentials else self.inventory.credentials
-        return self.credentials.ssh(names)
+        return self.ssh_profiles_named(target.credentials if target else None)
+
+    def ssh_profiles_named(self, names: Sequence[str] | None) -> list[SshProfile]:
+        """SSH profiles among ``names`` (the inventory's list when None or empty), in order."""
+        return self.credentials.ssh(list(names) if names else self.inventory.credentials)
 
 
 def _format_errors(path: Path, what: str, exc: ValidationError) -> str:
@@ -228,7 +231,9 @@ def _format_errors(path: Path, what: str, exc: ValidationError) -> str:
 def parse_inventory(raw: Any, path: Path) -> Inventory:
     """Validate already-loaded YAML; ``path`` is only used in messages."""
     if not isinstance(raw, dict):
-        raise InventoryError(f"{path}: expected a mapping at the top level, got {type(raw).__name__}")
+        raise InventoryError(
+            f"{path}: expected a mapping at the top level, got {type(raw).__name__}"
+        )
     try:
         return Inventory.model_validate(raw)
     except ValidationError as exc:

@@ -114,7 +114,9 @@ def render_markdown(run_id: str, counts: RunCounts, failures: list[Failure]) -> 
     return "\n".join(lines) + "\n"
 
 
-def crashed_batch_failures(targets: Iterable[str], source: Source, error: BaseException) -> list[Failure]:
+def crashed_batch_failures(
+    targets: Iterable[str], source: Source, error: BaseException
+) -> list[Failure]:
     """A batch task that crashed after its retries: every device in it is a reported failure."""
     reason = type(error).__name__
     return [Failure(t, source.value, Status.ERROR.value, "batch_crashed", reason) for t in targets]
