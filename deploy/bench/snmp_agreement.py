@@ -272,7 +272,45 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def collect_live(corpus: Path) -> dict[str, ParsedDevice]:
-    raise NotImplementedError
+    """Collect every recording over UDP from snmpsim with the real collector (one engine)."""
+    from pydantic import SecretStr
+    from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+
+    from deploy.bench.snmp_sim import SnmpSim, free_udp_port
+    from discovery.credentials import SnmpV2cProfile
+    from discovery.snmp.collector import collect_snmp
+
+    names = sorted(path.stem for path in (corpus / "snmprec").glob("*.snmprec"))
+    port = free_udp_port()
+    engine = SnmpEngine()
+    with SnmpSim(corpus / "snmprec", [("127.0.0.1", port)], probe_community=names[0]):
+        reports = await asyncio.gather(
+            *(
+                collect_snmp(
+                    "127.0.0.1",
+                    port,
+                    [SnmpV2cProfile(name=name, community=SecretStr(name))],
+                    timeout=5.0,
+                    retries=1,
+                    engine=engine,
+                )
+                for name in names
+            )
+        )
+    parsed = {}
+    for name, report in zip(names, reports, strict=True):
+        if report.device is None:
+            print(f"{name}: {report.status} {report.errors}", file=sys.stderr)
+            continue
+        parsed[name] = ParsedDevice(
+            device=report.device,
+            components=report.components,
+            interfaces=report.interfaces,
+            addresses=report.addresses,
+            neighbors=report.neighbors,
+            software=report.software,
+        )
+    return parsed
 
 
 if __name__ == "__main__":
