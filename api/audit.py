@@ -77,8 +77,8 @@ class _RunClock:
         return self.starts[i - 1] if i > 0 else None
 
 
-def _audited(event: HistoryEvent) -> Iterator[tuple[str, Any, Any]]:
-    cls = CLASSES.get(event.ci_class or "")
+def _audited(event: HistoryEvent, ci_class: str | None) -> Iterator[tuple[str, Any, Any]]:
+    cls = CLASSES.get(ci_class or "")
     if cls is None:
         return
     for name, change in event.changes.items():
@@ -94,6 +94,7 @@ def unauthorized_changes(
     clock = _RunClock(discovery_runs(store))
     changes = list(all_changes(store))
     found: list[UnauthorizedChange] = []
+    cis: dict[str, CI | None] = {}  # events do not always carry the class; look each CI up once
     for event in store.history(since=since, limit=_HISTORY_LIMIT):
         if event.subject_kind != "ci" or event.kind is not EventKind.UPDATED or event.source == "manual":
             continue
@@ -102,10 +103,12 @@ def unauthorized_changes(
         previous = clock.previous(event.actor, event.at)
         if approved_covering(changes, {event.subject, device_of(event.subject)}, previous, event.at):
             continue
-        for name, old, new in _audited(event):
+        ci = cis.get(event.subject) if event.subject in cis else cis.setdefault(event.subject, store.get_ci(event.subject))
+        ci_class = event.ci_class or (ci.ci_class if ci else None)
+        for name, old, new in _audited(event, ci_class):
             found.append(
                 UnauthorizedChange(
-                    uid=event.subject, ci_class=event.ci_class, name=None, kind="attribute",
+                    uid=event.subject, ci_class=ci_class, name=ci.name if ci else None, kind="attribute",
                     attribute=name, old=old, new=new, run_id=event.actor, at=event.at,
                     previous_run_at=previous,
                 )

@@ -36,7 +36,7 @@ def risk_score(result: ImpactResult, spof_services: set[str]) -> float:
 
 
 def risk_level(score: float) -> str:
-    return "high" if score >= 50 else "medium" if score >= 15 else "low"
+    return "high" if score >= 40 else "medium" if score >= 15 else "low"
 
 
 def spof_services(analyzer: ImpactAnalyzer, result: ImpactResult) -> set[str]:
