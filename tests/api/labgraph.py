@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from deploy.lab.topology import LabDevice, LabInterface, LabLink, Topology
 from discovery.observations import (
     ConfigSnapshot,
     DependencyObservation,
@@ -24,7 +25,6 @@ from discovery.observations import (
     Source,
     Status,
 )
-from deploy.lab.topology import LabDevice, LabInterface, LabLink, Topology
 from flows.apply import discovery_run_changes
 from graph.model import RunContext
 from graph.reconcile import reconcile
