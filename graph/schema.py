@@ -253,7 +253,9 @@ CI_CLASSES: tuple[CIClass, ...] = (
             Attr("started_at"),
             Attr("finished_at"),
             Attr("state", description="running / completed / failed"),
-            Attr("counts", AttrType.STR, description="JSON text of the run's counts", audited=False),
+            Attr(
+                "counts", AttrType.STR, description="JSON text of the run's counts", audited=False
+            ),
         ),
         key_doc="run:<run id>",
     ),
@@ -377,4 +379,3 @@ def indexed_attrs() -> Iterable[tuple[CIClass, Attr]]:
         for attr in cls.all_attrs:
             if attr.indexed:
                 yield cls, attr
-

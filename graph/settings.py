@@ -47,7 +47,9 @@ class Settings(BaseSettings):
         default_factory=lambda: {"manual": 30, "ssh": 20, "snmp": 10},
         description="higher wins when two sources disagree about an attribute",
     )
-    missing_runs_before_retire: int = Field(3, ge=1, description="K: missing K runs in a row -> retired")
+    missing_runs_before_retire: int = Field(
+        3, ge=1, description="K: missing K runs in a row -> retired"
+    )
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
