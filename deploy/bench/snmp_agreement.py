@@ -50,11 +50,6 @@ EXPLANATIONS: dict[str, str] = {
         "'A03' as version, Edgecore joins hardware rev + firmware ('R01 1.2.2.24'), FS reads the "
         "management card's firmware; none of these is the OS version in a standard MIB (ours None)"
     ),
-    "port.ifAlias": (
-        "LibreNMS's FortiGate module copies ifName into an empty ifAlias; the agent sends an empty "
-        "ifAlias and ifDescr, which we keep as None (comparison already applies LibreNMS's generic "
-        "rule 'empty ifAlias -> ifDescr')"
-    ),
     "port.ifName": "LibreNMS strips spaces before the line breaks inside a multi-line ifName; we only strip the ends",
     "link.remote_name": (
         "LibreNMS substitutes the remote sysDescr when a neighbour sends no system name; we keep "
@@ -133,9 +128,13 @@ def compare_ports(name: str, expected: dict[str, Any], parsed: ParsedDevice) -> 
         ours = by_index.get(row.get("ifIndex"))
         pairs = {
             "ifName": (row.get("ifName"), ours.name if ours else None),
-            # LibreNMS fills an empty ifAlias with ifDescr; we keep alias None (it was not
-            # configured) and ifDescr in ``description``: compare like with like.
-            "ifAlias": (row.get("ifAlias"), (ours.alias or ours.description) if ours else None),
+            # LibreNMS fills an empty ifAlias with ifDescr (and an empty ifDescr with ifName);
+            # we keep alias None (none configured), ifDescr in ``description``: compare like
+            # with like.
+            "ifAlias": (
+                row.get("ifAlias"),
+                (ours.alias or ours.description or ours.name) if ours else None,
+            ),
             "ifSpeed": (row.get("ifSpeed"), ours.speed_bps if ours else None),
             # LibreNMS keeps "000000000000"; we report an all-zero MAC as no MAC (None).
             "ifPhysAddress": (row.get("ifPhysAddress"), _mac_plain(ours) or "000000000000"),

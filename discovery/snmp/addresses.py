@@ -73,11 +73,24 @@ def _ip_address_table(walk: Walk, names: dict[int, str]) -> list[AddressObservat
     return result
 
 
+def _ipv6_mib_table(walk: Walk, names: dict[int, str]) -> list[AddressObservation]:
+    """ipv6AddrTable: index ifIndex + 16 address octets, value the prefix length."""
+    result = []
+    for key, prefix in walk.column(mibs.IPV6_ADDR_PFX_LENGTH).items():
+        if len(key) != 17 or any(part > 255 for part in key[1:]):
+            continue
+        address = inet_address(2, bytes(key[1:]))
+        if address is not None:
+            result.append(AddressObservation(address, integer(prefix), names.get(key[0]), 6))
+    return result
+
+
 def parse_addresses(walk: Walk, names: dict[int, str]) -> list[AddressObservation]:
-    """Union of both tables; the legacy table wins for IPv4 (it always carries the mask)."""
+    """Union of the tables; the first to name an address wins: the legacy IPv4 table (it
+    always carries the mask), then ipAddressTable, then the obsolete IPV6-MIB table."""
     result = _ipv4_table(walk, names)
     seen = {a.address for a in result}
-    for address in _ip_address_table(walk, names):
+    for address in _ip_address_table(walk, names) + _ipv6_mib_table(walk, names):
         if address.address not in seen:
             seen.add(address.address)
             result.append(address)

@@ -66,6 +66,7 @@ SECTION_TABLES: dict[Section, tuple[tuple[Oid, ...], ...]] = {
     Section.ADDRESSES: (
         (mibs.IP_AD_ENT_IF_INDEX, mibs.IP_AD_ENT_NETMASK),
         (mibs.IP_ADDRESS_IF_INDEX, mibs.IP_ADDRESS_TYPE, mibs.IP_ADDRESS_PREFIX),
+        (mibs.IPV6_ADDR_PFX_LENGTH,),
     ),
     Section.NEIGHBORS: (
         (mibs.LLDP_LOC_PORT_ID_SUBTYPE, mibs.LLDP_LOC_PORT_ID, mibs.LLDP_LOC_PORT_DESC),

@@ -47,6 +47,8 @@ IP_ADDRESS_IF_INDEX = IP_ADDRESS_ENTRY + (3,)
 IP_ADDRESS_TYPE = IP_ADDRESS_ENTRY + (4,)
 IP_ADDRESS_PREFIX = IP_ADDRESS_ENTRY + (5,)
 IP_ADDRESS_PREFIX_ORIGIN_TABLE: Oid = (1, 3, 6, 1, 2, 1, 4, 32, 1)
+# IPV6-MIB (RFC 2465, obsolete but still the only IPv6 table on some agents, e.g. RouterOS)
+IPV6_ADDR_PFX_LENGTH: Oid = (1, 3, 6, 1, 2, 1, 55, 1, 8, 1, 2)
 
 # ENTITY-MIB entPhysicalTable
 ENT_PHYSICAL_ENTRY: Oid = (1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1)
