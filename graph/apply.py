@@ -41,6 +41,9 @@ def own_copy(record: R) -> R:
 def apply_to_state(state: GraphState, changes: ChangeSet) -> Touched:
     """Update ``state`` by ``changes``; idempotent (applying the same set twice is harmless).
 
+    Entries about unknown CIs/relationships are skipped, and a relationship is only added
+    when both ends exist (the Neo4j store's MATCH ... MERGE does the same).
+
     Copy-on-write: changed records are replaced by new objects, never mutated, so a
     GraphState handed out earlier (``load_state``) keeps describing the graph it was taken of.
     """
@@ -50,6 +53,8 @@ def apply_to_state(state: GraphState, changes: ChangeSet) -> Touched:
         state.cis[ci.uid] = own_copy(ci)
         touched.cis.add(ci.uid)
     for upd in changes.updates:
+        if upd.uid not in state.cis:
+            continue  # unknown CI (a part applied out of order): nothing to update
         ci = state.cis[upd.uid] = own_copy(state.cis[upd.uid])
         for name, (_old, new) in upd.changes.items():
             if new is None:
@@ -67,11 +72,15 @@ def apply_to_state(state: GraphState, changes: ChangeSet) -> Touched:
         ci.last_seen, ci.last_run, ci.changed_at = at, run_id, at
         touched.cis.add(upd.uid)
     for conf in changes.confirmations:
+        if conf.uid not in state.cis:
+            continue
         ci = state.cis[conf.uid] = own_copy(state.cis[conf.uid])
         ci.provenance = dict(conf.provenance)
         ci.last_seen, ci.last_run = at, run_id
         touched.cis.add(conf.uid)
     for sc in (*changes.missing, *changes.retired, *changes.reappeared, *changes.completed):
+        if sc.subject not in state.cis:
+            continue
         state.cis[sc.subject] = own_copy(state.cis[sc.subject])
         _ci_status(state.cis[sc.subject], sc, changes)
         touched.cis.add(sc.subject)
@@ -91,9 +100,13 @@ def _ci_status(ci: CI, sc: StatusChange, changes: ChangeSet) -> None:
 def _apply_rels(state: GraphState, changes: ChangeSet, touched: Touched) -> None:
     at, run_id = changes.at, changes.run_id
     for rel in changes.rel_adds:
+        if rel.source not in state.cis or rel.target not in state.cis:
+            continue  # both ends must exist, as in Neo4j
         state.rels[rel.key] = own_copy(rel)
         touched.rels.add(rel.key)
     for ru in changes.rel_updates:
+        if ru.key not in state.rels:
+            continue
         existing = state.rels[ru.key] = own_copy(state.rels[ru.key])
         for name, (_old, new) in ru.changes.items():
             if new is None:
@@ -103,10 +116,14 @@ def _apply_rels(state: GraphState, changes: ChangeSet, touched: Touched) -> None
         existing.sources, existing.scopes = list(ru.sources), list(ru.scopes)
         touched.rels.add(ru.key)
     for _type, key in changes.rel_confirmations:
+        if key not in state.rels:
+            continue
         existing = state.rels[key] = own_copy(state.rels[key])
         existing.last_seen, existing.last_run = at, run_id
         touched.rels.add(key)
     for sc in (*changes.rel_missing, *changes.rel_retired, *changes.rel_reappeared):
+        if sc.subject not in state.rels:
+            continue
         state.rels[sc.subject] = own_copy(state.rels[sc.subject])
         _rel_status(state.rels[sc.subject], sc, changes)
         touched.rels.add(sc.subject)

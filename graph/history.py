@@ -86,14 +86,14 @@ def _ends(key: str) -> list[str]:
     return [head, rest[:-1]]
 
 
-def _strongest_source(ci: CI) -> str:
-    sources = sorted({p.source for p in ci.provenance.values()})
-    return sources[-1] if sources else "system"
+def _sources(ci: CI) -> str:
+    """Every source that contributed a value (``snmp,ssh``)."""
+    return ",".join(sorted({p.source for p in ci.provenance.values()})) or "system"
 
 
 def events_for(changes: ChangeSet, actor: str, at: datetime) -> list[HistoryEvent]:
     """Every history event a change set produces (confirmations produce none)."""
-    events = [created_event(ci, _strongest_source(ci), actor, at) for ci in changes.creates]
+    events = [created_event(ci, _sources(ci), actor, at) for ci in changes.creates]
     for upd in changes.updates:
         diff: dict[str, list[Any]] = {name: [old, new] for name, (old, new) in upd.changes.items()}
         if upd.ci_class:

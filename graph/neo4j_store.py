@@ -1,0 +1,615 @@
+"""The Neo4j store: the same contract as the embedded store, on a Neo4j 5 server.
+
+Layout: every CI is a node labelled ``:CI:<Class>`` (plus the class's extra labels, e.g.
+``:Device``) with its schema attributes as plain properties, its own fields (status, review,
+times, scope, identity keys) as properties listed in ``cypher.CI_META_PROPS``, and the
+per-attribute provenance as a JSON text property. Relationships carry a unique ``key``
+property (indexed), their attributes and their own fields. History events are
+``:HistoryEvent`` nodes indexed by subject, both ends, time and actor; API records are
+``:Record`` nodes; configuration versions are ``:ConfigVersion`` nodes.
+
+Writes are batched ``UNWIND`` statements run inside managed transactions
+(``Session.execute_write`` retries transient errors). A change set that fits in
+``TX_BATCHES`` batches is written in one transaction; a bigger one is written batch by batch
+in dependency order (nodes, then relationships, then statuses, then events), every batch
+idempotent, so an interrupted apply is completed by the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, LiteralString, cast
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
+
+from graph import cypher
+from graph.base import StoreBase, check_filters, check_types
+from graph.history import events_for
+from graph.model import (
+    CI,
+    ApplySummary,
+    ChangeSet,
+    CIStatus,
+    ConfigVersion,
+    GraphState,
+    HistoryEvent,
+    Page,
+    Path,
+    Relationship,
+    RelStatus,
+    ReviewState,
+    Subgraph,
+    provenance_from_json,
+    provenance_to_json,
+)
+from graph.schema import CLASSES, RELS, rel_type
+from graph.settings import Settings, get_settings
+from graph.store import Direction, TraverseDirection
+
+TX_BATCHES = 10  # change sets up to this many batches are written in one transaction
+
+Statement = tuple[str, dict[str, Any]]
+
+
+def _native(value: Any) -> Any:
+    if isinstance(value, neo4j.time.DateTime):
+        return value.to_native()
+    return value
+
+
+def _props(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: _native(v) for k, v in raw.items()}
+
+
+# ----------------------------------------------------------------------------- mapping
+
+
+def ci_to_props(ci: CI) -> dict[str, Any]:
+    props: dict[str, Any] = {k: v for k, v in ci.attributes.items() if v is not None}
+    props.update(
+        uid=ci.uid,
+        ci_class=ci.ci_class,
+        status=ci.status.value,
+        review_state=ci.review_state.value,
+        reviewed_by=ci.reviewed_by,
+        reviewed_at=ci.reviewed_at,
+        missing_runs=ci.missing_runs,
+        first_seen=ci.first_seen,
+        last_seen=ci.last_seen,
+        last_run=ci.last_run,
+        changed_at=ci.changed_at,
+        scope=ci.scope,
+        identity_keys=list(ci.identity_keys),
+        merged_into=ci.merged_into,
+        authored=ci.authored,
+        provenance=json.dumps(provenance_to_json(ci.provenance)),
+    )
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def ci_from_props(raw: dict[str, Any]) -> CI:
+    props = _props(raw)
+    attributes = {k: v for k, v in props.items() if k not in cypher.CI_META_PROPS}
+    return CI(
+        uid=props["uid"],
+        ci_class=props["ci_class"],
+        name=str(attributes.get("name") or props["uid"]),
+        attributes=attributes,
+        provenance=provenance_from_json(json.loads(props.get("provenance") or "{}")),
+        status=CIStatus(props.get("status", "active")),
+        review_state=ReviewState(props.get("review_state", "new")),
+        reviewed_by=props.get("reviewed_by"),
+        reviewed_at=props.get("reviewed_at"),
+        missing_runs=int(props.get("missing_runs") or 0),
+        first_seen=props.get("first_seen"),
+        last_seen=props.get("last_seen"),
+        last_run=props.get("last_run"),
+        changed_at=props.get("changed_at"),
+        scope=props.get("scope"),
+        identity_keys=list(props.get("identity_keys") or []),
+        merged_into=props.get("merged_into"),
+        authored=bool(props.get("authored", False)),
+    )
+
+
+def rel_to_props(rel: Relationship) -> dict[str, Any]:
+    props: dict[str, Any] = {k: v for k, v in rel.attributes.items() if v is not None}
+    props.update(
+        key=rel.key,
+        sources=list(rel.sources),
+        scopes=list(rel.scopes),
+        status=rel.status.value,
+        manual=rel.manual,
+        missing_runs=rel.missing_runs,
+        first_seen=rel.first_seen,
+        last_seen=rel.last_seen,
+        last_run=rel.last_run,
+        created_by=rel.created_by,
+    )
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def rel_from_row(rtype: str, source: str, target: str, raw: dict[str, Any]) -> Relationship:
+    props = _props(raw)
+    return Relationship(
+        type=rtype,
+        source=source,
+        target=target,
+        attributes={k: v for k, v in props.items() if k not in cypher.REL_META_PROPS},
+        sources=list(props.get("sources") or []),
+        scopes=list(props.get("scopes") or []),
+        status=RelStatus(props.get("status", "active")),
+        manual=bool(props.get("manual", False)),
+        missing_runs=int(props.get("missing_runs") or 0),
+        first_seen=props.get("first_seen"),
+        last_seen=props.get("last_seen"),
+        last_run=props.get("last_run"),
+        created_by=props.get("created_by"),
+    )
+
+
+def event_to_props(event: HistoryEvent, ord_: int) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "subject": event.subject,
+        "subject_kind": event.subject_kind,
+        "kind": event.kind.value,
+        "changes": json.dumps(event.changes, default=str),
+        "source": event.source,
+        "actor": event.actor,
+        "at": event.at,
+        "related": list(event.related),
+        "ord": ord_,
+        "ci_class": event.ci_class,
+    }
+    if event.subject_kind == "rel" and len(event.related) == 2:
+        props["src"], props["dst"] = event.related
+    elif event.related:
+        props["src"] = event.related[0]
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def event_from_props(raw: dict[str, Any]) -> HistoryEvent:
+    props = _props(raw)
+    doc = {**props, "changes": json.loads(props.get("changes") or "{}")}
+    return HistoryEvent.from_json(doc)
+
+
+def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+# ----------------------------------------------------------------------------- the store
+
+
+class Neo4jStore(StoreBase):
+    """GraphStore on Neo4j (driver 6, sync API)."""
+
+    def __init__(self, url: str, settings: Settings | None = None) -> None:
+        self._settings = settings or get_settings()
+        password = self._settings.neo4j_password
+        auth = (self._settings.neo4j_user, password.get_secret_value()) if password else None
+        self._driver = GraphDatabase.driver(url, auth=auth)
+        self._database = self._settings.neo4j_database
+        self._batch = self._settings.batch_size
+
+    # plumbing ------------------------------------------------------------------------
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        records, _summary, _keys = self._driver.execute_query(
+            cast(LiteralString, query),
+            parameters_=params,
+            routing_=RoutingControl.READ,
+            database_=self._database,
+        )
+        return list(records)
+
+    @staticmethod
+    def _work(tx: ManagedTransaction, statements: list[Statement]) -> None:
+        for query, params in statements:
+            tx.run(cast(LiteralString, query), params).consume()
+
+    def _run_write(self, statements: list[Statement]) -> None:
+        """Small sets in one transaction; big ones batch by batch (each idempotent, in order)."""
+        if not statements:
+            return
+        with self._driver.session(database=self._database) as session:
+            if len(statements) <= TX_BATCHES:
+                session.execute_write(self._work, statements)
+                return
+            for statement in statements:
+                session.execute_write(self._work, [statement])
+
+    def _batched(
+        self, query: str, rows: list[Any], key: str = "rows", **extra: Any
+    ) -> list[Statement]:
+        return [(query, {key: chunk, **extra}) for chunk in _chunks(rows, self._batch)]
+
+    # lifecycle ------------------------------------------------------------------------
+    def setup(self) -> None:
+        with self._driver.session(database=self._database) as session:
+            for stmt in cypher.constraints() + cypher.indexes():
+                session.run(cast(LiteralString, stmt)).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # discovery write path ---------------------------------------------------------------
+    def load_state(self) -> GraphState:
+        cis = {ci.uid: ci for ci in (ci_from_props(r["props"]) for r in self._read(cypher.ALL_CIS))}
+        rels = {}
+        for r in self._read(cypher.ALL_RELS):
+            rel = rel_from_row(r["type"], r["source"], r["target"], r["props"])
+            rels[rel.key] = rel
+        return GraphState(cis, rels)
+
+    def apply(self, changes: ChangeSet, actor: str, at: datetime) -> ApplySummary:
+        events = events_for(changes, actor, at)
+        statements = self._ci_statements(changes) + self._rel_statements(changes)
+        statements += self._event_statements(events)
+        self._run_write(statements)
+        return ApplySummary(changes.run_id, changes.counts(), len(events))
+
+    def _ci_statements(self, changes: ChangeSet) -> list[Statement]:
+        run: dict[str, Any] = {"at": changes.at, "run": changes.run_id}
+        stmts: list[Statement] = []
+        by_class: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for ci in changes.creates:
+            by_class[ci.ci_class].append({"uid": ci.uid, "props": ci_to_props(ci)})
+        for cls_name in sorted(by_class):
+            stmts += self._batched(cypher.upsert_cis(CLASSES[cls_name]), by_class[cls_name])
+        relabels: dict[tuple[str, str], list[str]] = defaultdict(list)
+        rows = []
+        for upd in changes.updates:
+            props: dict[str, Any] = {name: new for name, (_old, new) in upd.changes.items()}
+            props |= {
+                "provenance": json.dumps(provenance_to_json(upd.provenance)),
+                "last_seen": changes.at,
+                "last_run": changes.run_id,
+                "changed_at": changes.at,
+            }
+            if upd.identity_keys is not None:
+                props["identity_keys"] = upd.identity_keys
+            if upd.scope is not None:
+                props["scope"] = upd.scope
+            if upd.ci_class:
+                props["ci_class"] = upd.ci_class[1]
+                relabels[upd.ci_class].append(upd.uid)
+            rows.append({"uid": upd.uid, "props": props})
+        stmts += self._batched(cypher.update_cis(), rows)
+        for (old, new), uids in sorted(relabels.items()):
+            stmts.append((cypher.relabel(CLASSES[old], CLASSES[new]), {"uids": uids}))
+        confirmations = [
+            {"uid": c.uid, "provenance": json.dumps(provenance_to_json(c.provenance))}
+            for c in changes.confirmations
+        ]
+        stmts += self._batched(cypher.confirm_cis(), confirmations, **run)
+        statuses = [
+            {"uid": sc.subject, "status": sc.new, "missing_runs": sc.missing_runs}
+            for sc in (*changes.missing, *changes.retired, *changes.reappeared, *changes.completed)
+        ]
+        stmts += self._batched(cypher.set_ci_status(), statuses, **run)
+        return stmts
+
+    def _rel_statements(self, changes: ChangeSet) -> list[Statement]:
+        run: dict[str, Any] = {"at": changes.at, "run": changes.run_id}
+        adds: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for rel in changes.rel_adds:
+            adds[rel.type].append(
+                {
+                    "key": rel.key,
+                    "source": rel.source,
+                    "target": rel.target,
+                    "props": rel_to_props(rel),
+                }
+            )
+        updates: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for ru in changes.rel_updates:
+            props = {name: new for name, (_old, new) in ru.changes.items()}
+            updates[ru.type].append(
+                {"key": ru.key, "props": {**props, "sources": ru.sources, "scopes": ru.scopes}}
+            )
+        confirms: dict[str, list[str]] = defaultdict(list)
+        for rtype, key in changes.rel_confirmations:
+            confirms[rtype].append(key)
+        statuses: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for sc in (*changes.rel_missing, *changes.rel_retired, *changes.rel_reappeared):
+            rtype = sc.subject.split("-[", 1)[1].split("]->(", 1)[0]
+            statuses[rtype].append(
+                {"key": sc.subject, "status": sc.new, "missing_runs": sc.missing_runs}
+            )
+        stmts: list[Statement] = []
+        for rtype in sorted(adds):
+            stmts += self._batched(cypher.merge_rels(rtype), adds[rtype])
+        for rtype in sorted(updates):
+            stmts += self._batched(cypher.update_rels(rtype), updates[rtype])
+        for rtype in sorted(confirms):
+            stmts += self._batched(cypher.confirm_rels(rtype), confirms[rtype], key="keys", **run)
+        for rtype in sorted(statuses):
+            stmts += self._batched(cypher.set_rel_status(rtype), statuses[rtype], **run)
+        return stmts
+
+    def _event_statements(self, events: list[HistoryEvent]) -> list[Statement]:
+        base = time.time_ns()
+        rows = [event_to_props(e, base + i) for i, e in enumerate(events)]
+        return self._batched(cypher.create_events(), rows)
+
+    def _write(
+        self,
+        cis: list[CI],
+        rels: list[Relationship],
+        deleted: list[Relationship],
+        events: list[HistoryEvent],
+    ) -> None:
+        stmts: list[Statement] = []
+        for ci in cis:
+            stmts.append(
+                (
+                    cypher.upsert_cis(CLASSES[ci.ci_class]),
+                    {"rows": [{"uid": ci.uid, "props": ci_to_props(ci)}]},
+                )
+            )
+        for rel in deleted:
+            stmts.append((cypher.delete_rels(rel.type), {"keys": [rel.key]}))
+        for rel in rels:
+            row = {
+                "key": rel.key,
+                "source": rel.source,
+                "target": rel.target,
+                "props": rel_to_props(rel),
+            }
+            stmts.append((cypher.merge_rels(rel.type), {"rows": [row]}))
+        stmts += self._event_statements(events)
+        with self._driver.session(database=self._database) as session:
+            session.execute_write(self._work, stmts)
+
+    # reads --------------------------------------------------------------------------------
+    def get_ci(self, uid: str) -> CI | None:
+        rows = self._read(cypher.GET_CI, uid=uid)
+        return ci_from_props(rows[0]["props"]) if rows else None
+
+    def _get_cis(self, uids: Iterable[str]) -> list[CI]:
+        rows = self._read(cypher.get_cis(), uids=sorted(set(uids)))
+        return sorted((ci_from_props(r["props"]) for r in rows), key=lambda c: c.uid)
+
+    def _get_rel(self, key: str) -> Relationship | None:
+        rtype = key.split("-[", 1)[1].split("]->(", 1)[0] if "-[" in key else ""
+        if rtype not in RELS:
+            return None
+        rows = self._read(cypher.get_rel(rtype), key=key)
+        return (
+            rel_from_row(rows[0]["type"], rows[0]["source"], rows[0]["target"], rows[0]["props"])
+            if rows
+            else None
+        )
+
+    def _children(self, uid: str) -> list[CI]:
+        return [ci_from_props(r["props"]) for r in self._read(cypher.CHILDREN, prefix=uid + "/")]
+
+    def find_cis(
+        self,
+        ci_class: str | None = None,
+        text: str | None = None,
+        filters: dict[str, Any] | None = None,
+        status: CIStatus | None = None,
+        review_state: ReviewState | None = None,
+        since: datetime | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[CI]:
+        filters = dict(filters or {})
+        check_filters(ci_class, filters)
+        count_q, page_q = cypher.find_cis(
+            ci_class,
+            filters,
+            text=bool(text),
+            status=status is not None,
+            review=review_state is not None,
+            since=since is not None,
+        )
+        params: dict[str, Any] = {f"f_{k}": v for k, v in filters.items()}
+        params |= {
+            "text": text.lower() if text else None,
+            "status": CIStatus(status).value if status is not None else None,
+            "review_state": ReviewState(review_state).value if review_state is not None else None,
+            "since": since,
+        }
+        total = int(self._read(count_q, **params)[0]["total"])
+        rows = self._read(page_q, **params, offset=int(offset), limit=int(limit))
+        return Page([ci_from_props(r["props"]) for r in rows], total, offset, limit)
+
+    def count_cis(self, ci_class: str | None = None, status: CIStatus | None = None) -> int:
+        query = cypher.count_cis(ci_class, status is not None)
+        value = CIStatus(status).value if status is not None else None
+        return int(self._read(query, status=value)[0]["total"])
+
+    def relationships(
+        self, uid: str, direction: Direction = "both", types: Iterable[str] | None = None
+    ) -> list[Relationship]:
+        wanted = check_types(types)
+        typelist = sorted(wanted) if wanted is not None else None
+        rels: dict[str, Relationship] = {}
+        for outgoing in (True, False):
+            if direction == ("in" if outgoing else "out"):
+                continue
+            for r in self._read(cypher.step(outgoing, live_only=False), uids=[uid], types=typelist):
+                rel = rel_from_row(r["type"], r["source"], r["target"], r["props"])
+                rels[rel.key] = rel
+        return [rels[k] for k in sorted(rels)]
+
+    def _hop(
+        self, frontier: list[str], direction: TraverseDirection, wanted: set[str] | None
+    ) -> list[Relationship]:
+        """Live relationships to follow from the frontier in ``direction``."""
+        symmetric = {t for t in (wanted or RELS) if rel_type(t).symmetric}
+        plan: list[tuple[bool, set[str] | None]] = []
+        forward_all = direction in ("down", "both")
+        backward_all = direction in ("up", "both")
+        plan.append((True, wanted if forward_all else symmetric))
+        plan.append((False, wanted if backward_all else symmetric))
+        found = []
+        for outgoing, types in plan:
+            if types is not None and not types:
+                continue
+            rows = self._read(
+                cypher.step(outgoing),
+                uids=frontier,
+                types=sorted(types) if types is not None else None,
+            )
+            found += [rel_from_row(r["type"], r["source"], r["target"], r["props"]) for r in rows]
+        return found
+
+    def traverse(
+        self,
+        uids: Iterable[str],
+        direction: TraverseDirection = "down",
+        rel_types: Iterable[str] | None = None,
+        depth: int = 3,
+    ) -> Subgraph:
+        wanted = check_types(rel_types)
+        start = [c.uid for c in self._get_cis(uids)]
+        seen = set(start)
+        used: dict[str, Relationship] = {}
+        frontier = start
+        for _hop in range(depth):
+            if not frontier:
+                break
+            nxt: set[str] = set()
+            for rel in self._hop(frontier, direction, wanted):
+                used[rel.key] = rel
+                for end in (rel.source, rel.target):
+                    if end not in seen:
+                        seen.add(end)
+                        nxt.add(end)
+            frontier = sorted(nxt)
+        return Subgraph(self._get_cis(seen), [used[k] for k in sorted(used)])
+
+    def neighbors(self, uid: str, depth: int = 1, types: Iterable[str] | None = None) -> Subgraph:
+        sub = self.traverse([uid], "both", types, depth)
+        wanted = check_types(types)
+        inside = sorted(sub.uids())
+        rows = self._read(
+            cypher.INDUCED, uids=inside, types=sorted(wanted) if wanted is not None else None
+        )
+        rels = sorted(
+            (rel_from_row(r["type"], r["source"], r["target"], r["props"]) for r in rows),
+            key=lambda r: r.key,
+        )
+        return Subgraph(sub.cis, rels)
+
+    def paths(
+        self,
+        a: str,
+        b: str,
+        rel_types: Iterable[str] | None = None,
+        max_depth: int = 6,
+        limit: int = 10,
+    ) -> list[Path]:
+        wanted = check_types(rel_types)
+        if a == b:
+            return []
+        rows = self._read(
+            cypher.shortest_paths(max_depth, limit),
+            a=a,
+            b=b,
+            types=sorted(wanted) if wanted is not None else None,
+        )
+        return [
+            Path(
+                list(r["uids"]),
+                [rel_from_row(x["type"], x["source"], x["target"], x["props"]) for x in r["rels"]],
+            )
+            for r in rows
+        ]
+
+    def export_graph(self, include_retired: bool = False) -> Subgraph:
+        state = self.load_state()
+        cis = [c for c in state.cis.values() if include_retired or c.status is not CIStatus.RETIRED]
+        live = {c.uid for c in cis}
+        rels = [
+            r
+            for r in state.rels.values()
+            if (include_retired or r.status is not RelStatus.RETIRED)
+            and r.source in live
+            and r.target in live
+        ]
+        return Subgraph(sorted(cis, key=lambda c: c.uid), sorted(rels, key=lambda r: r.key))
+
+    # history ---------------------------------------------------------------------------------
+    def history(
+        self,
+        uid: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actor: str | None = None,
+        limit: int = 1000,
+    ) -> list[HistoryEvent]:
+        query = cypher.history(
+            uid is not None, since is not None, until is not None, actor is not None
+        )
+        rows = self._read(query, uid=uid, since=since, until=until, actor=actor, limit=int(limit))
+        return [event_from_props(r["props"]) for r in rows]
+
+    # records -------------------------------------------------------------------------------------
+    @staticmethod
+    def _rid(kind: str, key: str) -> str:
+        return f"{kind}\x1f{key}"
+
+    def put_record(self, kind: str, key: str, doc: dict[str, Any]) -> None:
+        params = {"rid": self._rid(kind, key), "kind": kind, "key": key, "doc": json.dumps(doc)}
+        self._run_write([(cypher.PUT_RECORD, params)])
+
+    def get_record(self, kind: str, key: str) -> dict[str, Any] | None:
+        rows = self._read(cypher.GET_RECORD, rid=self._rid(kind, key))
+        return json.loads(rows[0]["doc"]) if rows else None
+
+    def list_records(self, kind: str, offset: int = 0, limit: int = 100) -> Page[dict[str, Any]]:
+        total = int(self._read(cypher.COUNT_RECORDS, kind=kind)[0]["total"])
+        rows = self._read(cypher.LIST_RECORDS, kind=kind, offset=int(offset), limit=int(limit))
+        return Page([json.loads(r["doc"]) for r in rows], total, offset, limit)
+
+    def delete_record(self, kind: str, key: str) -> bool:
+        records, _s, _k = self._driver.execute_query(
+            cypher.DELETE_RECORD,
+            parameters_={"rid": self._rid(kind, key)},
+            database_=self._database,
+        )
+        return bool(records and records[0]["deleted"])
+
+    # configuration versions -------------------------------------------------------------------
+    def config_versions(self, device_uid: str) -> list[ConfigVersion]:
+        versions = []
+        for r in self._read(cypher.CONFIG_VERSIONS, device_uid=device_uid):
+            p = _props(r["props"])
+            versions.append(
+                ConfigVersion(
+                    p["device_uid"],
+                    int(p["version"]),
+                    p["sha256"],
+                    p["text"],
+                    p["format"],
+                    p.get("run_id"),
+                    p["at"],
+                )
+            )
+        return versions
+
+    def _insert_config(self, version: ConfigVersion) -> None:
+        props = {
+            "cid": f"{version.device_uid}#{version.version}",
+            "device_uid": version.device_uid,
+            "version": version.version,
+            "sha256": version.sha256,
+            "text": version.text,
+            "format": version.format,
+            "run_id": version.run_id,
+            "at": version.at,
+        }
+        self._run_write(
+            [(cypher.INSERT_CONFIG, {"props": {k: v for k, v in props.items() if v is not None}})]
+        )
