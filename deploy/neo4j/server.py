@@ -330,11 +330,19 @@ def _set_initial_password(uri: str, password: str) -> None:
 
 
 def _wait_until_ready(
-    layout: Layout, process: subprocess.Popen[bytes], connection: Connection, timeout: float
+    layout: Layout,
+    process: subprocess.Popen[bytes],
+    connection: Connection,
+    timeout: float,
+    *,
+    set_password: bool,
 ) -> None:
-    """Poll Bolt until a query runs; fail with the log tail if the JVM dies or time runs out."""
+    """Poll Bolt until a query runs; fail with the log tail if the JVM dies or time runs out.
+
+    ``set_password``: first start with auth, so replace Neo4j's default password by ours first.
+    """
     deadline = time.monotonic() + timeout
-    password_set = connection.password is None
+    password_set = not set_password
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise Neo4jServerError(
@@ -408,9 +416,13 @@ def start(layout: Layout = Layout(), options: ServerOptions = ServerOptions()) -
         )
     state = _State(pid=process.pid, port=port, auth=options.auth)
     state.save(layout.state_file)
+    # No password file yet means the data still has Neo4j's default one (fresh, or made without auth).
+    first_auth_start = options.auth and not layout.password_file.is_file()
     ready = _connection_for(layout, state)
     try:
-        _wait_until_ready(layout, process, ready, options.startup_timeout)
+        _wait_until_ready(
+            layout, process, ready, options.startup_timeout, set_password=first_auth_start
+        )
     except BaseException:
         _terminate(process.pid, timeout=30)
         raise

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The whole check behind `make test` (and so CI): ruff, mypy, then pytest against a real Neo4j.
+#   bash deploy/test.sh          lint + tests (starts Neo4j if not running, stops it if it did)
+#   bash deploy/test.sh --lint   ruff + mypy only
+# Extra arguments after `--` go to pytest. Runs every step even when one fails, then exits 1 if
+# any did, so one CI run shows all problems. Expects deploy/setup.sh to have run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PY="$ROOT/.venv/bin/python"
+# Typed code: the product packages plus the deploy scripts and the tests themselves.
+MYPY_PATHS=(discovery graph api flows deploy tests)
+FAILED=()
+
+say() { printf '\n== %s\n' "$*" >&2; }
+
+step() {
+    local name="$1"
+    shift
+    say "$name: $*"
+    if "$@"; then
+        return 0
+    fi
+    FAILED+=("$name")
+}
+
+lint() {
+    step ruff "$PY" -m ruff check .
+    step mypy "$PY" -m mypy "${MYPY_PATHS[@]}"
+}
+
+NEO4J_STARTED=0
+
+start_neo4j() {
+    if "$PY" -m deploy.neo4j status 2>/dev/null; then
+        say "using the Neo4j server that is already running"
+    else
+        "$PY" -m deploy.neo4j start
+        NEO4J_STARTED=1
+    fi
+    eval "$("$PY" -m deploy.neo4j env)"
+}
+
+stop_neo4j() {
+    if [ "$NEO4J_STARTED" -eq 1 ]; then
+        "$PY" -m deploy.neo4j stop || true
+    fi
+}
+
+# pytest exit 5 means "no tests collected": for this project that is a failure, not a pass.
+run_pytest() {
+    local status=0
+    "$PY" -m pytest -p no:cacheprovider -ra "$@" || status=$?
+    if [ "$status" -eq 5 ]; then
+        printf 'pytest collected no tests (exit 5): the suite must run tests\n' >&2
+        return 1
+    fi
+    return "$status"
+}
+
+main() {
+    local lint_only=0
+    if [ "${1:-}" = "--lint" ]; then
+        lint_only=1
+        shift
+    fi
+    [ "${1:-}" = "--" ] && shift
+    lint
+    if [ "$lint_only" -eq 0 ]; then
+        trap stop_neo4j EXIT
+        start_neo4j
+        step pytest run_pytest "$@"
+    fi
+    if [ "${#FAILED[@]}" -gt 0 ]; then
+        say "FAILED: ${FAILED[*]}"
+        exit 1
+    fi
+    say "all checks passed"
+}
+
+main "$@"
