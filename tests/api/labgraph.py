@@ -68,8 +68,14 @@ def _port(device: LabDevice) -> LabInterface:
     return iface
 
 
-def reports(topo: Topology, at: datetime, changed_os: dict[str, str] | None = None) -> list[DeviceReport]:
-    """What discovery would report about every lab device (``changed_os``: altered OS versions)."""
+def reports(
+    topo: Topology, at: datetime, changed_os: dict[str, str] | None = None, roles: bool = True
+) -> list[DeviceReport]:
+    """What discovery would report about every lab device.
+
+    changed_os: altered OS versions per device name; roles=False reports no role (as SNMP
+    discovery usually cannot tell a core switch from an access switch).
+    """
     out = []
     for d in topo.devices:
         server = d.role == "server"
@@ -81,11 +87,13 @@ def reports(topo: Topology, at: datetime, changed_os: dict[str, str] | None = No
                     far = topo.device(there)
                     neighbors.append(NeighborObservation("lldp", local, remote_system_name=far.name,
                                                          remote_chassis_id=far.chassis_mac, remote_port=remote))
-        services = [ServiceObservation("tcp", APPS[d.name][1], "0.0.0.0", APPS[d.name][0])] if server else []
+        app = APPS.get(d.name)
+        services = [ServiceObservation("tcp", app[1], "0.0.0.0", app[0])] if app else []
         out.append(DeviceReport(
             target=d.address, source=Source.SSH if server else Source.SNMP, status=Status.OK, observed_at=at,
             device=DeviceObservation(
-                kind=DeviceKind.SERVER if server else DeviceKind.NETWORK_DEVICE, role=d.role, sys_name=d.name,
+                kind=DeviceKind.SERVER if server else DeviceKind.NETWORK_DEVICE,
+                role=d.role if roles else None, sys_name=d.name,
                 vendor=d.vendor, model=d.model, serial=d.serial, os_name=d.os_name,
                 os_version=(changed_os or {}).get(d.name, d.os_version), chassis_id=d.chassis_mac,
                 mgmt_ip=d.address, platform=d.platform,
@@ -100,7 +108,9 @@ def reports(topo: Topology, at: datetime, changed_os: dict[str, str] | None = No
 
 
 def dependencies(topo: Topology) -> list[DependencyObservation]:
-    """web talks to db and to cache."""
+    """web talks to db and to cache (in the hand-made data centre)."""
+    if not any(d.name == "srv-dual" for d in topo.devices):
+        return []
     web = topo.device("srv-dual").address
     return [
         DependencyObservation(web, "web", topo.device("srv-single").address, "db", 5432),
@@ -109,10 +119,11 @@ def dependencies(topo: Topology) -> list[DependencyObservation]:
 
 
 def discover(store: GraphStore, topo: Topology, run_id: str, at: datetime,
-             changed_os: dict[str, str] | None = None) -> None:
+             changed_os: dict[str, str] | None = None, roles: bool = True) -> None:
     """One discovery run: reconcile the reports with the store and apply the change set."""
     run = RunContext(run_id=run_id, at=at)
-    changes = reconcile(store.load_state(), reports(topo, at, changed_os), dependencies(topo), run)
+    found = reports(topo, at, changed_os, roles)
+    changes = reconcile(store.load_state(), found, dependencies(topo), run)
     store.apply(changes, run_id, at)
     counts = json.dumps(changes.counts())
     store.apply(discovery_run_changes(run_id, run_id, at, at, "completed", counts), run_id, at)
