@@ -21,6 +21,12 @@ class LabInterface:
     alias: str = ""
     ipv4: list[str] = field(default_factory=list)  # "10.1.2.3/24" style (never bound; data only)
     ipv6: list[str] = field(default_factory=list)
+    # Added by the SNMP lab generator (ground truth for IF-MIB checks):
+    if_name: str = ""  # ifName when the device abbreviates it (IOS "Gi1/0/1"), else ""
+    if_type: str = "ethernetCsmacd"  # IANAifType name
+    mtu: int = 1500
+    admin_status: str = "up"
+    oper_status: str = "up"
 
 
 @dataclass
@@ -42,6 +48,10 @@ class LabDevice:
     snmpv3_user: str | None = None  # user name configured on this agent, if any
     source: str = "generated"  # "generated" / "corpus:<name>" / "snmpd"
     interfaces: list[LabInterface] = field(default_factory=list)
+    # Added by the SNMP lab generator:
+    domain: str = ""  # DNS domain the device appends to sysName ("" = sysName is the bare name)
+    sys_descr: str = ""
+    location: str = ""
 
 
 @dataclass
