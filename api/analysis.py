@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
 
-from api.impact import ChangeType, ImpactModel, ImpactResult, to_impact_graph
+from api.impact import ChangeType, ImpactModel, ImpactResult, LinkTopology, to_impact_graph
 from graph.model import CI, Relationship, Subgraph
 from graph.schema import DEVICE_CLASSES, REL_TYPES, Propagation
 from graph.store import GraphStore
@@ -40,8 +39,8 @@ class _Graph:
         self.cis.update((c.uid, c) for c in sub.cis)
         self.rels.update((r.key, r) for r in sub.rels)
 
-    def model(self, roots: Iterable[str]) -> ImpactModel:
-        return ImpactModel(to_impact_graph(self.cis.values(), self.rels.values()), roots=set(roots))
+    def model(self, topology: LinkTopology) -> ImpactModel:
+        return ImpactModel(to_impact_graph(self.cis.values(), self.rels.values()), topology=topology)
 
 
 class ImpactAnalyzer:
@@ -53,22 +52,21 @@ class ImpactAnalyzer:
         self.depth = depth
         self.max_rounds = max_rounds
         self._lock = threading.Lock()
-        self._network: Subgraph | None = None
-        self._roots: set[str] = set()
+        self._topology: LinkTopology | None = None
         self._built_at = 0.0
 
     def invalidate(self) -> None:
         with self._lock:
-            self._network = None
+            self._topology = None
 
-    def network(self) -> tuple[Subgraph, set[str]]:
-        """The cached link topology and its roots (rebuilt when older than ``ttl``)."""
+    def topology(self) -> LinkTopology:
+        """The cached link topology (rebuilt when older than ``ttl`` or after an API write)."""
         with self._lock:
-            if self._network is None or time.monotonic() - self._built_at > self.ttl:
-                self._network = self._load_network()
-                self._roots = ImpactModel(to_impact_graph(self._network.cis, self._network.rels)).roots
+            if self._topology is None or time.monotonic() - self._built_at > self.ttl:
+                network = self._load_network()
+                self._topology = LinkTopology(to_impact_graph(network.cis, network.rels))
                 self._built_at = time.monotonic()
-            return self._network, set(self._roots)
+            return self._topology
 
     def _load_network(self) -> Subgraph:
         whole = self.store.export_graph()
@@ -80,32 +78,32 @@ class ImpactAnalyzer:
 
     def analyze(self, changed: list[str], change_type: ChangeType) -> ImpactResult:
         """Impact of a change, over the network plus the change's neighbourhood."""
-        graph, model = self._collect(changed)
-        return model.analyze(changed, change_type)
+        return self._collect(changed)[1].analyze(changed, change_type)
 
     def model_for(self, uids: list[str]) -> ImpactModel:
         """A model holding everything an outage of ``uids`` can reach (for SPOF questions)."""
         return self._collect(uids)[1]
 
     def _collect(self, changed: list[str]) -> tuple[_Graph, ImpactModel]:
-        network, roots = self.network()
+        topology = self.topology()
         graph = _Graph()
-        graph.add(network)
         expanded: set[str] = set()
         frontier = set(changed)
-        model = graph.model(roots)
+        model = graph.model(topology)
         for _ in range(self.max_rounds):
             self._expand(graph, frontier)
             expanded |= frontier
-            model = graph.model(roots)
+            model = graph.model(topology)
             states = model.outage_states(changed)
-            frontier = {
-                u for u in states if u not in expanded and graph.cis.get(u) is not None
-                and graph.cis[u].ci_class in DEVICE_CLASSES
-            }
+            frontier = {u for u in states if u not in expanded and self._is_device(graph, topology, u)}
             if not frontier:
                 break
         return graph, model
+
+    @staticmethod
+    def _is_device(graph: _Graph, topology: LinkTopology, uid: str) -> bool:
+        ci = graph.cis.get(uid)
+        return uid in topology.device_ifaces or (ci is not None and ci.ci_class in DEVICE_CLASSES)
 
     def _expand(self, graph: _Graph, frontier: set[str]) -> None:
         down = self.store.traverse(frontier, "down", CONTAINS, self.depth)
@@ -119,12 +117,11 @@ class ImpactAnalyzer:
 
     def service_closure(self, service: str) -> ImpactModel:
         """A model of what ``service`` requires, with containers and the network (for SPOFs)."""
-        network, roots = self.network()
+        topology = self.topology()
         graph = _Graph()
-        graph.add(network)
         providers = self.store.traverse([service], "down", REQUIRES, self.depth)
         graph.add(providers)
         devices = [c.uid for c in providers.cis if c.ci_class in DEVICE_CLASSES]
         if devices:
             graph.add(self.store.traverse(devices, "down", CONTAINS, self.depth))
-        return graph.model(roots)
+        return graph.model(topology)

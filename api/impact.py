@@ -37,6 +37,7 @@ so on. States only ever rise (UP < DEGRADED < OUTAGE), so the iteration terminat
 from __future__ import annotations
 
 import enum
+import heapq
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -245,8 +246,26 @@ def find_roots(devices: nx.Graph, attrs: dict[str, dict[str, Any]], root_roles: 
     return roots
 
 
-class ImpactModel:
-    """A graph prepared for impact questions (indexes and the link topology built once)."""
+def _edges_by_kind(
+    graph: nx.MultiDiGraph, alive: Collection[str]
+) -> Iterator[tuple[str, str, str, Propagation, dict[str, Any]]]:
+    for a, b, key, data in graph.edges(keys=True, data=True):
+        if a in alive and b in alive:
+            rel = _rel_name(key, data)
+            yield a, b, rel, _propagation(rel), data
+
+
+def _alive_nodes(graph: nx.MultiDiGraph, ignore_statuses: Collection[str]) -> dict[str, dict[str, Any]]:
+    return {n: d for n, d in graph.nodes(data=True) if d.get("status") not in ignore_statuses}
+
+
+class LinkTopology:
+    """The physical network as impact analysis sees it: devices joined by links.
+
+    Built once per graph (or once for a whole store and cached, see ``api.analysis``):
+    every LINK relationship, the device that contains each linked interface, the roots and
+    each device's distance to them (links towards smaller distances are uplinks).
+    """
 
     def __init__(
         self,
@@ -256,30 +275,87 @@ class ImpactModel:
         root_roles: Collection[str] = ROOT_ROLES,
         ignore_statuses: Collection[str] = RETIRED_STATUSES,
     ) -> None:
+        attrs = _alive_nodes(graph, ignore_statuses)
+        container: dict[str, tuple[str, str]] = {}
+        raw: list[tuple[str, str, str]] = []
+        for a, b, rel, kind, _data in _edges_by_kind(graph, attrs):
+            if kind is Propagation.CONTAINS:
+                container.setdefault(b, (a, rel))
+            elif kind is Propagation.LINK:
+                raw.append((a, b, rel))
+        self.contained_by: dict[str, tuple[str, str]] = {}  # linked interface -> (device, rel)
+        self.links: dict[str, list[_Link]] = {}  # interface -> its links
+        self.device_ifaces: dict[str, list[str]] = {}
+        for a, b, rel in raw:
+            for here, there in ((a, b), (b, a)):
+                self.links.setdefault(here, []).append(_Link(here, there, rel, self._owner(there, container)))
+        for iface in self.links:
+            device = self._owner(iface, container)
+            self.device_ifaces.setdefault(device, []).append(iface)
+            if iface in container:
+                self.contained_by[iface] = container[iface]
+        self.devices = nx.Graph()
+        for device, ifaces in self.device_ifaces.items():
+            self.devices.add_node(device)
+            for iface in ifaces:
+                self.devices.add_edges_from((device, link.neighbour) for link in self.links[iface] if link.neighbour != device)
+        chosen = {r for r in roots or () if r in self.devices}
+        self.roots: set[str] = chosen or find_roots(self.devices, attrs, root_roles)
+        self.distance: dict[str, int] = (
+            dict(nx.multi_source_dijkstra_path_length(self.devices, self.roots)) if self.roots else {}
+        )
+
+    @staticmethod
+    def _owner(uid: str, container: dict[str, tuple[str, str]]) -> str:
+        """The outermost container of ``uid`` (the device of an interface), or ``uid`` itself."""
+        seen = {uid}
+        while uid in container and container[uid][0] not in seen:
+            uid = container[uid][0]
+            seen.add(uid)
+        return uid
+
+    def device_links(self, device: str) -> Iterator[_Link]:
+        """Every link of ``device``, through any of its interfaces."""
+        for iface in self.device_ifaces.get(device, ()):
+            yield from self.links[iface]
+
+    def containing_rel(self, iface: str) -> str:
+        return self.contained_by.get(iface, ("", "CONTAINS"))[1]
+
+
+class ImpactModel:
+    """A graph prepared for impact questions.
+
+    ``topology`` lets many models share one prepared network (the API builds it once per
+    store); without it the network is taken from ``graph`` itself.
+    """
+
+    def __init__(
+        self,
+        graph: nx.MultiDiGraph,
+        *,
+        topology: LinkTopology | None = None,
+        roots: Collection[str] | None = None,
+        root_roles: Collection[str] = ROOT_ROLES,
+        ignore_statuses: Collection[str] = RETIRED_STATUSES,
+    ) -> None:
         self.graph = graph
-        self.attrs: dict[str, dict[str, Any]] = {
-            n: d for n, d in graph.nodes(data=True) if d.get("status") not in ignore_statuses
-        }
+        self.attrs = _alive_nodes(graph, ignore_statuses)
         self.children: dict[str, list[tuple[str, str]]] = {}
         self.consumers: dict[str, list[tuple[str, str]]] = {}
         self.providers: dict[str, dict[tuple[str, str], list[str]]] = {}
         self.container: dict[str, str] = {}
-        self.links: dict[str, list[_Link]] = {}
         self._index_edges()
-        self.devices = self._device_graph()
-        chosen = {r for r in roots or () if r in self.devices}
-        self.roots = chosen or find_roots(self.devices, self.attrs, root_roles)
-        self.distance = self._root_distance()
-
-    # -- preparation -------------------------------------------------------------------
+        self.topology = topology or LinkTopology(
+            graph, roots=roots, root_roles=root_roles, ignore_statuses=ignore_statuses
+        )
+        self.devices = self.topology.devices
+        self.roots = self.topology.roots
+        self.distance = self.topology.distance
+        self.links = self.topology.links
 
     def _index_edges(self) -> None:
-        raw_links: list[tuple[str, str, str]] = []
-        for a, b, key, data in self.graph.edges(keys=True, data=True):
-            if a not in self.attrs or b not in self.attrs:
-                continue
-            rel = _rel_name(key, data)
-            kind = _propagation(rel)
+        for a, b, rel, kind, data in _edges_by_kind(self.graph, self.attrs):
             if kind is Propagation.CONTAINS:
                 self.children.setdefault(a, []).append((b, rel))
                 self.container.setdefault(b, a)
@@ -288,52 +364,17 @@ class ImpactModel:
                 gkey = (rel, f"group:{group}") if group else (rel, f"edge:{b}")
                 self.providers.setdefault(a, {}).setdefault(gkey, []).append(b)
                 self.consumers.setdefault(b, []).append((a, rel))
-            elif kind is Propagation.LINK:
-                raw_links.append((a, b, rel))
-        for a, b, rel in raw_links:
-            self.links.setdefault(a, []).append(_Link(a, b, rel, self.owner(b)))
-            self.links.setdefault(b, []).append(_Link(b, a, rel, self.owner(a)))
 
     def owner(self, uid: str) -> str:
-        """The outermost container of ``uid`` (the device of an interface), or ``uid`` itself."""
+        """The outermost container of ``uid`` in this graph, or ``uid`` itself."""
         seen = {uid}
         while uid in self.container and self.container[uid] not in seen:
             uid = self.container[uid]
             seen.add(uid)
         return uid
 
-    def _device_graph(self) -> nx.Graph:
-        devices = nx.Graph()
-        for iface, links in self.links.items():
-            here = self.owner(iface)
-            devices.add_node(here)
-            for link in links:
-                if link.neighbour != here:
-                    devices.add_edge(here, link.neighbour)
-        return devices
-
-    def _root_distance(self) -> dict[str, int]:
-        if not self.roots:
-            return {}
-        return dict(nx.multi_source_dijkstra_path_length(self.devices, self.roots))
-
     def device_links(self, device: str) -> Iterator[_Link]:
-        """Every link of ``device``, through any of the interfaces it contains."""
-        for iface in self._link_interfaces(device):
-            yield from self.links.get(iface, ())
-
-    def _link_interfaces(self, device: str) -> list[str]:
-        found: list[str] = [device] if device in self.links else []
-        stack = [device]
-        seen = {device}
-        while stack:
-            for child, _rel in self.children.get(stack.pop(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-                    if child in self.links:
-                        found.append(child)
-        return found
+        return self.topology.device_links(device)
 
     # -- analysis ----------------------------------------------------------------------
 
@@ -341,19 +382,23 @@ class ImpactModel:
         """Impact of ``change_type`` applied to ``changed`` (see the module docstring)."""
         spec = CHANGE_SPECS[change_type]
         wanted = list(dict.fromkeys(changed))
-        known = [u for u in wanted if u in self.attrs]
+        known = [u for u in wanted if self.knows(u)]
         run = self._simulate(known)
         return ImpactResult(
             change_type=change_type,
             effect=spec.effect,
             changed=tuple(known),
-            unknown=tuple(u for u in wanted if u not in self.attrs),
+            unknown=tuple(u for u in wanted if not self.knows(u)),
             impacted=self._report(run, set(known)),
         )
 
+    def knows(self, uid: str) -> bool:
+        """In the graph, or a device or linked interface of the (shared) network."""
+        return uid in self.attrs or uid in self.topology.device_ifaces or uid in self.links
+
     def outage_states(self, changed: Iterable[str]) -> dict[str, ImpactState]:
         """Just the states (no paths): what an outage of ``changed`` does."""
-        return self._simulate([u for u in changed if u in self.attrs]).state
+        return self._simulate([u for u in changed if self.knows(u)]).state
 
     def _simulate(self, changed: list[str]) -> _Run:
         run = _Run()
@@ -399,14 +444,16 @@ class ImpactModel:
         )
 
     def _evaluate_links(self, run: _Run) -> bool:
-        """Apply reachability to the current states; True if some state rose."""
+        """Apply reachability to the current states; True if some state rose.
+
+        Only the neighbourhood of failures is examined: a part of the network cut off from
+        every root must border a failed element (it was connected before), so searching
+        from each alive device next to a failure finds every isolated device.
+        """
         near = self._near_failures(run)
         if not self.roots or not near:
             return False
-        reachable = self._reachable(run)
-        isolated = {
-            d for d in self.devices if d not in reachable and run.state.get(d) is not ImpactState.OUTAGE
-        }
+        reachable, isolated = self._classify(run, near)
         raised = self._isolate(run, isolated)
         for device in near & reachable:
             lost = [link for link in self._uplinks(device) if self._link_failed(run, link)]
@@ -416,28 +463,45 @@ class ImpactModel:
         return raised
 
     def _near_failures(self, run: _Run) -> set[str]:
-        """Devices on the far side of a failed link end or next to a failed device."""
+        """Alive devices on the far side of a failed link end or next to a failed device."""
         near: set[str] = set()
         for uid, state in run.state.items():
             if state is not ImpactState.OUTAGE:
                 continue
-            if uid in self.links:
-                near |= {link.neighbour for link in self.links[uid]}
-            if uid in self.devices:
-                near |= {link.neighbour for link in self.device_links(uid)}
-        return near
+            for link in self.links.get(uid, ()):
+                near.add(link.neighbour)
+            for link in self.device_links(uid):
+                near.add(link.neighbour)
+        return {d for d in near if run.state.get(d) is not ImpactState.OUTAGE}
 
-    def _reachable(self, run: _Run) -> set[str]:
-        alive = [r for r in self.roots if run.state.get(r) is not ImpactState.OUTAGE]
-        seen = set(alive)
-        queue = deque(alive)
-        while queue:
-            device = queue.popleft()
-            for link in self.device_links(device):
-                if link.neighbour not in seen and not self._link_failed(run, link):
-                    seen.add(link.neighbour)
-                    queue.append(link.neighbour)
-        return seen
+    def _classify(self, run: _Run, starts: set[str]) -> tuple[set[str], set[str]]:
+        """Split the parts of the network around ``starts`` into reachable and isolated.
+
+        Best-first search towards the roots (by the intact distance), so a device that still
+        has a way up is confirmed in a few steps; a search that exhausts its part without
+        meeting an alive root proves the whole part isolated.
+        """
+        reachable: set[str] = set()
+        isolated: set[str] = set()
+        for start in starts:
+            if start in reachable or start in isolated:
+                continue
+            seen = {start}
+            heap = [(self.distance.get(start, 0), start)]
+            found = False
+            while heap and not found:
+                _d, device = heapq.heappop(heap)
+                found = device in reachable or device in self.roots
+                if found:
+                    break
+                for link in self.device_links(device):
+                    nxt = link.neighbour
+                    if nxt not in seen and not self._link_failed(run, link):
+                        seen.add(nxt)
+                        heapq.heappush(heap, (self.distance.get(nxt, 0), nxt))
+            # Everything seen is joined to ``start`` by working links: it shares its fate.
+            (reachable if found else isolated).update(seen)
+        return reachable, isolated
 
     def _uplinks(self, device: str) -> Iterator[_Link]:
         mine = self.distance.get(device)
@@ -469,13 +533,7 @@ class ImpactModel:
         return Hop(tuple(nodes), tuple(kept))
 
     def _containing_rel(self, uid: str) -> str:
-        parent = self.container.get(uid)
-        if parent is None:
-            return "CONTAINS"
-        for child, rel in self.children.get(parent, ()):
-            if child == uid:
-                return rel
-        return "CONTAINS"
+        return self.topology.containing_rel(uid)
 
     def _isolate(self, run: _Run, isolated: set[str]) -> bool:
         """Mark ``isolated`` devices OUTAGE, each caused by the nearest failed element (BFS)."""
