@@ -3,7 +3,8 @@
 Devices are identified by keys tried in a fixed order of strength (the rule order):
 hardware serial, chassis MAC / LLDP chassis id, sysName+domain, management IP. A short host
 name without domain is a fifth, weak key used only to complete placeholders and to resolve
-neighbour names. Junk serials and MACs that many boxes share are ignored, and a match on a
+neighbour names. Junk serials, MACs and names that many boxes share ("To be filled by
+O.E.M.", 00:00:00:00:00:00, "switch", "<private>") are ignored, and a match on a
 weaker key is refused when a stronger key contradicts it (same IP, different serial: a new box).
 
 Children get deterministic uids derived from their device's uid (``CIClass.key_doc``), so
@@ -46,6 +47,24 @@ _JUNK_SERIALS = {
     "1234567890",
     "vmware-",
     "xxxxxxxxxx",
+    "serial",
+    "serialnumber",
+    "default",
+    "empty",
+}
+# Host names that devices ship with or that recordings anonymise: never identifying.
+_JUNK_NAMES = {
+    "localhost",
+    "localhost.localdomain",
+    "switch",
+    "router",
+    "default",
+    "unknown",
+    "none",
+    "(none)",
+    "private",
+    "sysname",
+    "hostname",
 }
 _MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _JUNK_MACS = {"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"}
@@ -104,8 +123,18 @@ def sort_keys(keys: Iterable[str]) -> list[str]:
     return sorted(set(keys), key=lambda k: (key_rank(k), k))
 
 
+def is_junk_name(name: str | None) -> bool:
+    """Factory-default or anonymised names ("switch", "localhost", "<private>")."""
+    if name is None:
+        return True
+    text = name.strip().lower().rstrip(".")
+    return (
+        len(text) < 2 or text in _JUNK_NAMES or text.split(".", 1)[0] in _JUNK_NAMES or "<" in text
+    )
+
+
 def _name_keys(name: str | None, domain: str | None) -> list[str]:
-    if not name or not name.strip():
+    if name is None or is_junk_name(name):
         return []
     text = name.strip().lower().rstrip(".")
     host = text.split(".", 1)[0]
