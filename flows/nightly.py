@@ -222,16 +222,19 @@ def _platforms(reports: list[DeviceReport]) -> dict[str, str]:
 def collect_ssh_targets(
     inv: ResolvedInventory, settings: Settings, batch_size: int, record: RunRecord
 ) -> None:
-    """SSH where a platform is known and SSH profiles are configured for the target."""
-    candidates, no_platform = ssh_candidates(inv.inventory, record.snmp, _platforms(record.snmp))
-    logger = get_run_logger()
-    for entry in no_platform:
-        logger.warning("ssh %s skipped: no platform given and SNMP did not reveal one", entry)
-    profiles = {c.target: inv.ssh_profiles_named(c.credentials) for c in candidates}
-    candidates = [c for c in candidates if profiles[c.target]]
+    """SSH where SSH profiles are configured, with the platform from inventory or SNMP."""
+    default = [p.name for p in inv.ssh_profiles()]
+    candidates = [
+        c
+        for c in ssh_candidates(inv.inventory, record.snmp, _platforms(record.snmp))
+        if c.credentials or default
+    ]
     if not candidates:
         return
-    options = tasks.SshOptions(settings.ssh_concurrency, settings.ssh_timeout)
+    profiles = inv.credentials.ssh()
+    options = tasks.SshOptions(
+        max(1, settings.ssh_concurrency // PARALLEL_BATCHES), settings.ssh_timeout
+    )
     state = {"done": 0, "ok": 0, "failed": 0}
 
     def done(reports: list[DeviceReport]) -> None:
@@ -244,9 +247,7 @@ def collect_ssh_targets(
         return _crashed([c.target for c in batch], Source.SSH, exc)
 
     reports = _run_batches(
-        lambda batch: tasks.ssh_batch.submit(
-            batch, {c.target: profiles[c.target] for c in batch}, options
-        ),
+        lambda batch: tasks.ssh_batch.submit(batch, profiles, default, options),
         list(chunks(candidates, max(1, batch_size // 8))),
         crashed,
         done,

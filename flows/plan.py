@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from discovery.observations import DeviceReport
-from flows.inventory import Inventory, IPAddress, SnmpTarget, SshTarget
+from flows.inventory import Inventory, IPAddress, SnmpTarget
 
 T = TypeVar("T")
 
@@ -81,11 +81,11 @@ def neighbor_frontier(
 
 @dataclass(frozen=True, slots=True)
 class SshCandidate:
-    """A host to collect over SSH and the driver to use for it."""
+    """A host to collect over SSH and the driver to use for it (None: autodetect)."""
 
     address: IPAddress
     port: int
-    platform: str
+    platform: str | None
     credentials: tuple[str, ...] | None = None  # None: the inventory's list
 
     @property
@@ -97,21 +97,18 @@ def ssh_candidates(
     inventory: Inventory,
     snmp_reports: Sequence[DeviceReport],
     platform_of: dict[str, str],
-) -> tuple[list[SshCandidate], list[SshTarget]]:
+) -> list[SshCandidate]:
     """SSH work: explicit inventory entries first, then SNMP-found devices with a known platform.
 
     ``platform_of`` maps an SNMP report's target to the netmiko platform derived from what SNMP
-    found (computed by the SSH collectors' platform map). Returns the candidates and the
-    explicit targets that have no platform at all (reported as skipped, not failed).
+    found (the SSH collectors' platform map). An explicit entry whose platform neither the
+    inventory nor SNMP knows is left to the collector's autodetection.
     """
     candidates: dict[IPAddress, SshCandidate] = {}
-    no_platform: list[SshTarget] = []
     by_address = {report_address(r): r.target for r in snmp_reports if r.reachable}
     for entry in inventory.ssh:
-        platform = entry.platform or platform_of.get(by_address.get(entry.address, ""))
-        if platform is None:
-            no_platform.append(entry)
-            continue
+        snmp_target = by_address.get(entry.address)
+        platform = entry.platform or (platform_of.get(snmp_target) if snmp_target else None)
         creds = tuple(entry.credentials) if entry.credentials else None
         candidates[entry.address] = SshCandidate(entry.address, entry.port, platform, creds)
     if inventory.ssh_from_snmp:
@@ -121,4 +118,4 @@ def ssh_candidates(
             if address is None or platform is None or address in candidates:
                 continue
             candidates[address] = SshCandidate(address, inventory.ssh_port, platform)
-    return list(candidates.values()), no_platform
+    return list(candidates.values())

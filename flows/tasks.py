@@ -101,18 +101,27 @@ def snmp_batch(
 @task(name="ssh-batch", task_run_name="ssh {candidates[0].target}+", **_STATELESS, **_RETRY)
 def ssh_batch(
     candidates: list[SshCandidate],
-    profiles: dict[str, list[SshProfile]],
+    profiles: list[SshProfile],
+    default: list[str],
     options: SshOptions,
 ) -> list[DeviceReport]:
-    """SSH collection of each candidate with its platform's driver; failures are reports."""
-    from discovery.ssh.collect import collect_ssh_many
+    """SSH collection of each candidate with its platform's driver; failures are reports.
 
+    ``default`` names the profiles (in order) for candidates that do not name their own.
+    """
+    from discovery.ssh.collect import SshOptions as CollectorOptions
+    from discovery.ssh.collect import SshTarget, collect_ssh_many
+
+    targets = [
+        SshTarget(str(c.address), c.port, c.platform, tuple(c.credentials or default))
+        for c in candidates
+    ]
     return asyncio.run(
         collect_ssh_many(
-            [(str(c.address), c.port, c.platform) for c in candidates],
+            targets,
             profiles,
             concurrency=options.concurrency,
-            timeout=options.timeout,
+            options=CollectorOptions(timeout=options.timeout),
         )
     )
 

@@ -37,8 +37,11 @@ def test_parts_are_bounded_ordered_and_complete() -> None:
     parts = split_changes(changes, 7)
     assert all(len(list(iter_items(p))) <= 7 for p in parts)
     assert sum(len(list(iter_items(p))) for p in parts) == len(list(iter_items(changes)))
-    kinds = [next(n for n in ("creates", "rel_adds") if getattr(p, n)) for p in parts
-             if p.creates or p.rel_adds]
+    kinds = [
+        next(n for n in ("creates", "rel_adds") if getattr(p, n))
+        for p in parts
+        if p.creates or p.rel_adds
+    ]
     assert kinds == sorted(kinds, key=lambda n: n != "creates")  # every create before any rel
 
 
@@ -54,7 +57,9 @@ def test_applying_parts_equals_applying_the_whole() -> None:
 
 def test_discovery_run_record() -> None:
     store = open_store("memory://")
-    store.apply(discovery_run_changes("r1", "discovery x", AT, AT, "completed", '{"swept": 3}'), "r1", AT)
+    store.apply(
+        discovery_run_changes("r1", "discovery x", AT, AT, "completed", '{"swept": 3}'), "r1", AT
+    )
     ci = store.get_ci("run:r1")
     assert ci is not None and ci.ci_class == "DiscoveryRun"
     assert ci.attributes["state"] == "completed" and ci.attributes["counts"] == '{"swept": 3}'

@@ -111,7 +111,9 @@ def test_unknown_profile_on_an_ssh_target(tmp_path: Path) -> None:
 
 
 def test_errors_never_echo_secrets(tmp_path: Path) -> None:
-    broken = {"profiles": [{"name": "bad", "kind": "snmp_v3", "user": "u", "auth_key": "s3cr3t-auth"}]}
+    broken = {
+        "profiles": [{"name": "bad", "kind": "snmp_v3", "user": "u", "auth_key": "s3cr3t-auth"}]
+    }
     (tmp_path / "creds.yaml").write_text(yaml.safe_dump(broken))
     path = tmp_path / "inventory.yaml"
     path.write_text(yaml.safe_dump({**base(credentials=["bad"]), "credentials_file": "creds.yaml"}))

@@ -22,7 +22,10 @@ def report_from_recording(name: str, target: str, status: Status = Status.OK) ->
         pytest.skip(f"corpus recording {recording} not present")
     parsed = parse_walk(load_snmprec(recording))
     return DeviceReport(
-        target=target, source=Source.SNMP, status=status, device=parsed.device,
+        target=target,
+        source=Source.SNMP,
+        status=status,
+        device=parsed.device,
         neighbors=parsed.neighbors,
     )
 
@@ -35,13 +38,18 @@ def test_frontier_follows_only_in_scope_unknown_unexcluded_neighbours() -> None:
     # aos6 (an Alcatel-Lucent OS6350) has LLDP neighbours in 10.150.134.x and 172.31.x.
     report = report_from_recording("aos6", "172.31.126.1:161")
     inv = inventory(
-        scope=["172.31.126.0/24"], exclude=["172.31.126.42"], snmp_port=1161,
+        scope=["172.31.126.0/24"],
+        exclude=["172.31.126.42"],
+        snmp_port=1161,
         follow_neighbors={"enabled": True, "max_depth": 2},
     )
     known = {ipaddress.ip_address("172.31.126.41")}
     frontier = neighbor_frontier([report], inv, known)
     assert [str(t) for t in frontier] == [
-        "172.31.126.27:1161", "172.31.126.43:1161", "172.31.126.44:1161", "172.31.126.81:1161",
+        "172.31.126.27:1161",
+        "172.31.126.43:1161",
+        "172.31.126.44:1161",
+        "172.31.126.81:1161",
     ]
 
 
@@ -57,18 +65,24 @@ def test_ssh_candidates_from_snmp_platform_and_explicit_entries() -> None:
         report_from_recording("arista_eos_vrf", "172.31.126.2:161"),
     ]
     inv = inventory(
-        ssh=[{"address": "172.31.126.9", "port": 2222, "platform": "linux"},
-             {"address": "172.31.126.10"}],
+        ssh=[
+            {"address": "172.31.126.9", "port": 2222, "platform": "linux"},
+            {"address": "172.31.126.10"},
+        ],
         ssh_port=2022,
     )
     platform_of = {"172.31.126.2:161": "arista_eos"}  # aos6 has no CLI driver
-    candidates, no_platform = ssh_candidates(inv, snmp, platform_of)
+    candidates = ssh_candidates(inv, snmp, platform_of)
     assert [(c.target, c.platform) for c in candidates] == [
-        ("172.31.126.9:2222", "linux"), ("172.31.126.2:2022", "arista_eos"),
+        ("172.31.126.9:2222", "linux"),
+        ("172.31.126.10:22", None),  # neither inventory nor SNMP know it: autodetect
+        ("172.31.126.2:2022", "arista_eos"),
     ]
-    assert [str(t) for t in no_platform] == ["172.31.126.10:22"]
     no_snmp = inv.model_copy(update={"ssh_from_snmp": False})
-    assert [c.target for c in ssh_candidates(no_snmp, snmp, platform_of)[0]] == ["172.31.126.9:2222"]
+    assert [c.target for c in ssh_candidates(no_snmp, snmp, platform_of)] == [
+        "172.31.126.9:2222",
+        "172.31.126.10:22",
+    ]
 
 
 def test_chunks_and_addresses() -> None:

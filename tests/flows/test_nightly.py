@@ -1,0 +1,223 @@
+"""The nightly-discovery flow against the real lab, into an embedded store (no Prefect server).
+
+One run fills an empty store; a second identical run changes nothing; a run that crashes
+between two applies and is re-run leaves the same graph as one clean run; secrets never reach
+a log record, the Prefect API's logs, the artifact or the store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    LogFilter,
+    LogFilterFlowRunId,
+)
+
+import flows.nightly as nightly
+from graph.model import ApplySummary, ChangeSet, CIStatus
+from graph.settings import Settings
+from graph.store import GraphStore, open_store
+from tests.flows.conftest import derived_inventory, lab_secrets
+
+pytestmark = [pytest.mark.lab, pytest.mark.usefixtures("prefect_harness")]
+
+DEAD_TARGET = "127.29.255.254"  # nothing listens there: a device that fails
+
+
+class Capture(logging.Handler):
+    """Every log record of every logger, formatted as it would be written."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.texts.append(logging.Formatter("%(name)s %(message)s").format(record))
+
+
+@pytest.fixture
+def capture() -> Iterator[Capture]:
+    handler = Capture()
+    loggers = [logging.getLogger(), logging.getLogger("prefect")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.removeHandler(handler)
+            lg.setLevel(level)
+
+
+def graph_snapshot(url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The comparable content of a graph: CIs and relationships without run stamps."""
+    store = open_store(url)
+    try:
+        graph = store.export_graph(include_retired=True)
+    finally:
+        store.close()
+    cis = {
+        c.uid: (c.ci_class, c.status.value, c.attributes)
+        for c in graph.cis
+        if c.ci_class != "DiscoveryRun"
+    }
+    rels = {r.key: (r.status.value, r.attributes, sorted(r.sources)) for r in graph.rels}
+    return cis, rels
+
+
+@dataclass
+class Run:
+    result: dict[str, Any]
+    seconds: float
+
+
+def run_flow(inventory: Path, url: str, **params: Any) -> Run:
+    started = time.monotonic()
+    result = nightly.nightly_discovery(inventory=str(inventory), store=url, **params)
+    return Run(result, time.monotonic() - started)
+
+
+@pytest.fixture(scope="module")
+def inventory(lab_inventory: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lab's inventory plus one seed that never answers."""
+    target = tmp_path_factory.mktemp("inv") / "inventory.yaml"
+    return derived_inventory(
+        lab_inventory, target, targets=lambda old: [*(old or []), {"address": DEAD_TARGET}]
+    )
+
+
+def test_first_run_fills_the_store_and_second_run_changes_nothing(
+    inventory: Path, lab_inventory: Path, tmp_path: Path, capture: Capture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cmdb.sqlite'}"
+    first = run_flow(inventory, url)
+    second = run_flow(inventory, url)
+    print(f"\nlab flow: first run {first.seconds:.1f} s, second run {second.seconds:.1f} s")
+
+    created = first.result["changes"]
+    assert created["created"] > 0 and created["rels_added"] > 0
+    assert first.result["devices_found"] >= 3
+    # the dead seed is a reported failure, not a failed flow
+    assert first.result["failed"].get("snmp:timeout", 0) >= 1
+
+    again = second.result["changes"]
+    for key in ("created", "updated", "missing", "retired", "rels_added", "rels_updated"):
+        assert again[key] == 0, (key, again)
+    assert second.result["devices_found"] == first.result["devices_found"]
+
+    store = open_store(url)
+    try:
+        runs = sorted(
+            store.find_cis("DiscoveryRun").items, key=lambda c: c.attributes["started_at"]
+        )
+        assert [r.uid for r in runs] == [
+            f"run:{first.result['run_id']}",
+            f"run:{second.result['run_id']}",
+        ]
+        counts = json.loads(runs[0].attributes["counts"])
+        assert counts["changes"]["created"] == created["created"]
+        assert counts["failed"] == first.result["failed"]
+        devices = store.count_cis("NetworkDevice", CIStatus.ACTIVE) + store.count_cis(
+            "Server", CIStatus.ACTIVE
+        )
+        assert devices >= first.result["devices_found"] - 1
+        exported = json.dumps([c.to_json() for c in store.export_graph(include_retired=True).cis])
+    finally:
+        store.close()
+
+    secrets = lab_secrets(lab_inventory)
+    assert secrets, "the lab's credentials file has no secrets to look for"
+    artifacts, api_logs = prefect_records(UUID(first.result["run_id"]))
+    assert any("# Discovery run" in a for a in artifacts)
+    assert any(DEAD_TARGET in a for a in artifacts)  # the failure is in the summary
+    assert capture.texts and api_logs
+    for secret in secrets:
+        for where, texts in (
+            ("log", capture.texts),
+            ("api log", api_logs),
+            ("artifact", artifacts),
+        ):
+            leaks = [t for t in texts if secret in t]
+            assert not leaks, f"secret found in {where}: {leaks[:1]}"
+        assert secret not in exported
+
+
+def prefect_records(flow_run_id: UUID) -> tuple[list[str], list[str]]:
+    """The run's artifacts and the log lines the Prefect API stored for it."""
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+        logs = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return [str(a.data) for a in artifacts], [entry.message for entry in logs]
+
+
+class CrashingStore:
+    """The real store, except that its ``crash_at``-th apply raises (a crash mid-run)."""
+
+    def __init__(self, inner: GraphStore, crash_at: int):
+        self._inner = inner
+        self._crash_at = crash_at
+        self.applies = 0
+
+    def apply(self, changes: ChangeSet, actor: str, at: datetime) -> ApplySummary:
+        self.applies += 1
+        if self.applies == self._crash_at:
+            raise RuntimeError("injected crash between two applies")
+        return self._inner.apply(changes, actor, at)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_rerun_after_a_crash_between_applies_equals_one_clean_run(
+    inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean_url = f"sqlite:///{tmp_path / 'clean.sqlite'}"
+    crash_url = f"sqlite:///{tmp_path / 'crash.sqlite'}"
+    run_flow(inventory, clean_url, apply_batch_size=25)
+
+    stores: list[CrashingStore] = []
+
+    def crashing_open(url: str, settings: Settings | None = None) -> GraphStore:
+        store = CrashingStore(open_store(url, settings), crash_at=3)
+        stores.append(store)
+        return store  # type: ignore[return-value]
+
+    with monkeypatch.context() as patched:
+        patched.setattr(nightly, "open_store", crashing_open)
+        state = nightly.nightly_discovery(
+            inventory=str(inventory), store=crash_url, apply_batch_size=25, return_state=True
+        )
+    assert state.is_failed()
+    assert stores[0].applies >= 3  # two parts written, the third crashed
+    partial = graph_snapshot(crash_url)
+    clean = graph_snapshot(clean_url)
+    assert 0 < len(partial[0]) < len(clean[0])  # the crash really left a half-written graph
+
+    run_flow(inventory, crash_url, apply_batch_size=25)
+    assert graph_snapshot(crash_url) == clean
+
+    store = open_store(crash_url)
+    try:
+        states = sorted(c.attributes["state"] for c in store.find_cis("DiscoveryRun").items)
+    finally:
+        store.close()
+    assert states == ["completed", "failed"]
