@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from graph.settings import Settings
+from graph.settings import Settings, get_settings
 from graph.store import GraphStore, open_store
 
 
 def _settings(**values: object) -> Settings:
-    return Settings(batch_size=50, missing_runs_before_retire=2, **values)  # type: ignore[arg-type]
+    return get_settings(batch_size=50, missing_runs_before_retire=2, **values)
 
 
 @pytest.fixture(params=["embedded", "neo4j"])
