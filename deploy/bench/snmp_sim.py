@@ -91,12 +91,17 @@ class SnmpSim:
         address, port = self.endpoints[-1]
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"snmpsim exited early, see {self.log_path}")
+                self._fail("snmpsim exited early")
             if answers(address, port, self.probe_community):
                 return
             time.sleep(0.2)
+        self._fail(f"snmpsim did not answer within {wait}s")
+
+    def _fail(self, reason: str) -> None:
+        log = self.log_path.read_text(errors="replace") if self.log_path else ""
         self.stop()
-        raise RuntimeError(f"snmpsim did not answer within {wait}s, see {self.log_path}")
+        tail = "\n".join(log.splitlines()[-5:])
+        raise RuntimeError(f"{reason}; last log lines:\n{tail}")
 
     @property
     def log_path(self) -> Path | None:
@@ -132,3 +137,80 @@ def free_udp_port(address: str = "127.0.0.1") -> int:
         sock.bind((address, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+class NetSnmpd:
+    """The real net-snmp ``snmpd`` on ``address:port`` with a v2c community and USM users.
+
+    ``users`` are ``(name, auth_protocol, auth_key, priv_protocol, priv_key)`` in net-snmp
+    spelling ("SHA", "SHA-512", "AES"...). Lab-only secrets: they are written to a private
+    temporary config file that is removed on stop.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        port: int,
+        community: str,
+        users: Iterable[tuple[str, str, str, str, str]] = (),
+    ):
+        self.address, self.port, self.community = address, port, community
+        self.users = list(users)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._workdir: Path | None = None
+
+    def _config(self) -> str:
+        lines = [
+            f"agentAddress udp:{self.address}:{self.port}",
+            f"rocommunity {self.community} 127.0.0.0/8",
+        ]
+        for name, auth, auth_key, priv, priv_key in self.users:
+            lines.append(f'createUser {name} {auth} "{auth_key}" {priv} "{priv_key}"')
+            lines.append(f"rouser {name} priv")
+        return "\n".join(lines) + "\n"
+
+    def start(self, wait: float = 20.0) -> NetSnmpd:
+        binary = shutil.which("snmpd") or "/usr/sbin/snmpd"
+        if not Path(binary).exists():
+            raise FileNotFoundError("snmpd is not installed (apt-get install -y snmpd)")
+        self._workdir = Path(tempfile.mkdtemp(prefix="snmpd-"))
+        config = self._workdir / "snmpd.conf"
+        config.write_text(self._config())
+        config.chmod(0o600)
+        env = {**os.environ, "SNMP_PERSISTENT_DIR": str(self._workdir / "persist"), "MIBS": ""}
+        log = (self._workdir / "snmpd.log").open("wb")
+        args = [binary, "-f", "-Lo", "-C", "-c", str(config), "-p", str(self._workdir / "pid")]
+        self._process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"snmpd exited early, see {self._workdir / 'snmpd.log'}")
+            if answers(self.address, self.port, self.community):
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"snmpd did not answer within {wait}s")
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def __enter__(self) -> NetSnmpd:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

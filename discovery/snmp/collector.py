@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
@@ -127,12 +127,12 @@ class SnmpTarget:
     known_profile: str | None = None  # name of the profile that worked last time
 
 
-def order_profiles(profiles: list[SnmpProfile], known: str | None) -> list[SnmpProfile]:
+def order_profiles(profiles: Sequence[SnmpProfile], known: str | None) -> list[SnmpProfile]:
     """The remembered profile first, the others in their configured order."""
     return sorted(profiles, key=lambda p: p.name != known) if known else list(profiles)
 
 
-def check_profiles(profiles: list[SnmpProfile]) -> None:
+def check_profiles(profiles: Sequence[SnmpProfile]) -> None:
     """pysnmp keeps one key set per USM user name per engine: two profiles for the same
     user (a key rotation) would silently share the first one's keys, so refuse them."""
     users = [p.user for p in profiles if isinstance(p, SnmpV3Profile)]
@@ -146,7 +146,7 @@ def check_profiles(profiles: list[SnmpProfile]) -> None:
 async def _probe(
     engine: SnmpEngine,
     target: SnmpTarget,
-    profiles: list[SnmpProfile],
+    profiles: Sequence[SnmpProfile],
     options: CollectOptions,
 ) -> tuple[Session, SnmpProfile, dict[Oid, Value]] | Status:
     """First profile the agent accepts, with the system group it answered; else a status."""
@@ -224,7 +224,7 @@ def _fill(report: DeviceReport, walk: Walk, address: str) -> None:
 async def collect_snmp(
     target: str,
     port: int,
-    profiles: list[SnmpProfile],
+    profiles: Sequence[SnmpProfile],
     *,
     timeout: float = 2.0,
     retries: int = 1,
@@ -241,7 +241,7 @@ async def collect_snmp(
 
 
 async def collect_target(
-    target: SnmpTarget, profiles: list[SnmpProfile], options: CollectOptions, engine: SnmpEngine
+    target: SnmpTarget, profiles: Sequence[SnmpProfile], options: CollectOptions, engine: SnmpEngine
 ) -> DeviceReport:
     started = time.perf_counter()
     report = DeviceReport(
@@ -262,7 +262,7 @@ async def collect_target(
     except OSError as failure:  # socket-level: no route, address not available...
         report.status = Status.UNREACHABLE
         report.errors.append(SectionError(Section.SYSTEM, "unreachable", type(failure).__name__))
-    except Exception as failure:  # noqa: BLE001 - one device's surprise must not stop a run
+    except Exception as failure:  # one device's surprise must not stop a run
         report.status = Status.PARTIAL if report.sections else Status.ERROR
         report.errors.append(SectionError(Section.SYSTEM, "error", repr(failure)[:300]))
     report.elapsed_seconds = time.perf_counter() - started
@@ -271,7 +271,7 @@ async def collect_target(
 
 async def collect_many(
     targets: Iterable[SnmpTarget],
-    profiles: list[SnmpProfile],
+    profiles: Sequence[SnmpProfile],
     *,
     concurrency: int = 64,
     options: CollectOptions | None = None,

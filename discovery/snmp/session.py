@@ -52,6 +52,8 @@ _AUTH = {
     "SHA384": usmHMAC256SHA384AuthProtocol,
     "SHA512": usmHMAC384SHA512AuthProtocol,
 }
+# AES192/AES256 use the Reeder key extension (Cisco and most network devices; net-snmp
+# calls it "AES192C"/"AES256C"), not the Blumenthal draft.
 _PRIV = {
     "DES": usmDESPrivProtocol,
     "3DES": usm3DESEDEPrivProtocol,
