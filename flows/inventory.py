@@ -15,6 +15,8 @@ Example::
     credentials: [lab-v2c, lab-v3, lab-ssh]
     credentials_file: credentials.yaml
     ssh: [{address: 127.22.0.1, port: 2222, platform: cisco_ios}]
+    ssh_from_snmp: false   # true: also SSH into SNMP-found devices with a known platform
+    ssh_port: 22           # ... on this port
 
 Loading validates everything up front, so a typo fails the run before any packet is sent,
 with a message that names the file and the offending entry.
@@ -138,8 +140,9 @@ class Inventory(BaseModel):
     credentials: list[str] = Field(default_factory=list)
     credentials_file: Path | None = None
     ssh: list[SshTarget] = Field(default_factory=list)
+    # Opt-in: SSH logins to every SNMP-found device show up in the devices' AAA logs.
     ssh_from_snmp: bool = Field(
-        True, description="also try SSH on SNMP-found devices whose platform is known"
+        False, description="also try SSH on SNMP-found devices whose platform is known"
     )
     ssh_port: int = Field(22, ge=1, le=65535, description="SSH port for SNMP-found devices")
     site: str | None = Field(None, description="label of the site this inventory covers")

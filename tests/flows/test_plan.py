@@ -70,6 +70,7 @@ def test_ssh_candidates_from_snmp_platform_and_explicit_entries() -> None:
             {"address": "172.31.126.10"},
         ],
         ssh_port=2022,
+        ssh_from_snmp=True,
     )
     platform_of = {"172.31.126.2:161": "arista_eos"}  # aos6 has no CLI driver
     candidates = ssh_candidates(inv, snmp, platform_of)
