@@ -119,6 +119,8 @@ def indexes() -> list[str]:
     return stmts
 
 
+WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
 # ----------------------------------------------------------------------------- writes
 
 

@@ -365,10 +365,17 @@ class HistoryEvent:
     ci_class: str | None = None  # for CI events; the rel type for relationship events
 
     def to_json(self) -> dict[str, Any]:
-        doc = asdict(self)
-        doc["kind"] = self.kind.value
-        doc["at"] = _dt(self.at)
-        return doc
+        return {
+            "subject": self.subject,
+            "subject_kind": self.subject_kind,
+            "kind": self.kind.value,
+            "changes": self.changes,
+            "source": self.source,
+            "actor": self.actor,
+            "at": _dt(self.at),
+            "related": list(self.related),
+            "ci_class": self.ci_class,
+        }
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> HistoryEvent:

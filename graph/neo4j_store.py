@@ -239,6 +239,11 @@ class Neo4jStore(StoreBase):
     def close(self) -> None:
         self._driver.close()
 
+    def wipe(self) -> None:
+        """Delete every node of the database (benchmarks and tests only), in batches."""
+        with self._driver.session(database=self._database) as session:
+            session.run(cypher.WIPE).consume()
+
     # discovery write path ---------------------------------------------------------------
     def load_state(self) -> GraphState:
         cis = {ci.uid: ci for ci in (ci_from_props(r["props"]) for r in self._read(cypher.ALL_CIS))}

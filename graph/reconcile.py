@@ -76,23 +76,31 @@ class Observed:
     """Everything seen in one run, merged by uid; order of additions does not matter."""
 
     def __init__(self, state: GraphState, precedence: dict[str, int]) -> None:
-        self._state = state
         self._precedence = precedence
+        self._merged = {uid: ci.merged_into for uid, ci in state.cis.items() if ci.merged_into}
         self.cis: dict[str, ObservedCI] = {}
         self.rels: dict[tuple[str, str, str], ObservedRel] = {}
 
     def live(self, uid: str) -> str:
         """Follow merges: observations of a merged-away CI land on the CI it was merged into."""
-        seen = set()
-        ci = self._state.cis.get(uid)
-        while ci is not None and ci.merged_into and uid not in seen:
-            seen.add(uid)
-            uid = ci.merged_into
-            ci = self._state.cis.get(uid)
+        hops = 0
+        while uid in self._merged and hops < 100:
+            uid, hops = self._merged[uid], hops + 1
         return uid
 
-    def _rank(self, value: Any, source: str, weak: bool) -> tuple[bool, int, str]:
-        return (not weak, self._precedence.get(source, 0), repr(value))
+    def _wins(self, value: Any, source: str, weak: bool, current: tuple[Any, str, bool]) -> bool:
+        """Does (value, source, weak) beat the value already observed for an attribute?
+
+        Reported beats implied, then higher precedence; equal ranks are settled by the
+        value's text, so that the order of reports never matters.
+        """
+        old_value, old_source, old_weak = current
+        if weak != old_weak:
+            return old_weak
+        mine, theirs = self._precedence.get(source, 0), self._precedence.get(old_source, 0)
+        if mine != theirs:
+            return mine > theirs
+        return value != old_value and repr(value) > repr(old_value)
 
     def add_ci(
         self,
@@ -118,7 +126,7 @@ class Observed:
             if value is None:
                 continue
             current = obs.values.get(name)
-            if current is None or self._rank(value, source, weak) > self._rank(*current):
+            if current is None or self._wins(value, source, weak, current):
                 obs.values[name] = (value, source, weak)
         return uid
 
@@ -212,6 +220,7 @@ class _Observer:
         self.reached: set[tuple[str, str, str]] = set()
         self.clusters: list[Cluster] = []
         self.device_class: dict[str, str] = {}
+        self._ports: dict[str, list[tuple[str, set[str]]]] = {}
 
     def _prec(self, source: str) -> int:
         return self.run.precedence.get(source, 0)
@@ -253,6 +262,7 @@ class _Observer:
             for report in cluster.reports
             for nb in report.neighbors
         ]
+        self._ports = self._port_index()
         remote_uids = self._resolve_remotes([(nb, report.source.value) for _, report, nb in links])
         for uid, report, nb in links:
             remote = remote_uids.get(id(nb))
@@ -348,28 +358,45 @@ class _Observer:
             "CONNECTED_TO", local_if, remote_if, {"protocols": [nb.protocol]}, source, scope
         )
 
+    def _port_index(self) -> dict[str, list[tuple[str, set[str]]]]:
+        """Per device: its known interfaces' names and the other texts that may designate them
+        (MAC, ifDescr, ifAlias), this run's reports first, then the graph."""
+        index: dict[str, list[tuple[str, set[str]]]] = {}
+        for uid, o in self.obs.cis.items():
+            if o.ci_class == "Interface" and not o.weak and "/if/" in uid:
+                aliases = {
+                    str(o.values[a][0]).lower()
+                    for a in ("mac", "description", "alias")
+                    if a in o.values
+                }
+                index.setdefault(uid.split("/if/", 1)[0], []).append(
+                    (str(o.values["name"][0]), aliases)
+                )
+        for uid, ci in self.state.cis.items():
+            if ci.ci_class == "Interface" and uid not in self.obs.cis and "/if/" in uid:
+                aliases = {
+                    str(ci.attributes[a]).lower()
+                    for a in ("mac", "description", "alias")
+                    if a in ci.attributes
+                }
+                name = str(ci.attributes.get("name", uid.split("/if/", 1)[1]))
+                index.setdefault(uid.split("/if/", 1)[0], []).append((name, aliases))
+        return index
+
     def _remote_port(self, remote: str, nb: NeighborObservation) -> str | None:
         """The remote interface's name: the port id, or the known interface it designates."""
         port = nb.remote_port or nb.remote_port_description
         if port is None:
             return None
-        prefix = ident.interface_uid(remote, "")
-        known = [o for uid, o in self.obs.cis.items() if uid.startswith(prefix) and not o.weak]
-        known_names = {o.values.get("name", (None,))[0] for o in known}
-        if port in known_names:
+        known = self._ports.get(remote, [])
+        if any(name == port for name, _aliases in known):
             return port
-        for o in known:
-            name = o.values.get("name", (None,))[0]
-            if port.lower() in {
-                str(o.values.get(attr, ("",))[0]).lower()
-                for attr in ("mac", "description", "alias")
-            } or (nb.remote_port_description and nb.remote_port_description == name):
-                return str(name)
-        for uid, ci in self.state.cis.items():
-            if uid.startswith(prefix) and port.lower() in {
-                str(ci.attributes.get(a, "")).lower() for a in ("mac", "description")
-            }:
-                return str(ci.attributes.get("name", uid[len(prefix) :]))
+        wanted = port.lower()
+        for name, aliases in known:
+            if wanted in aliases or (
+                nb.remote_port_description and nb.remote_port_description == name
+            ):
+                return name
         return port
 
     # dependencies -------------------------------------------------------------------
@@ -603,12 +630,15 @@ class _DeviceObserver:
 # ----------------------------------------------------------------------------- compare
 
 
+_ATTRS = {name: {a.name: a for a in cls.all_attrs} for name, cls in CLASSES.items()}
+
+
 def _clean_values(cls: str, obs: ObservedCI) -> dict[str, tuple[Any, str]]:
     """Observed values of discovered schema attributes only (type-checked)."""
-    spec = CLASSES[cls]
+    spec = _ATTRS[cls]
     out: dict[str, tuple[Any, str]] = {}
     for name, (value, source, _weak) in obs.values.items():
-        attr = spec.attr(name)
+        attr = spec.get(name)
         if attr is None or not attr.discovered or not attr.accepts(value):
             continue
         if attr.type is AttrType.LIST:
