@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole check behind `make test` (and so CI): ruff, mypy, then pytest against a real Neo4j.
-#   bash deploy/test.sh          lint + tests (starts Neo4j if not running, stops it if it did)
+#   bash deploy/test.sh          lint + tests (on a private Neo4j started and removed here)
 #   bash deploy/test.sh --lint   ruff + mypy only
 # Extra arguments after `--` go to pytest. Runs every step even when one fails, then exits 1 if
 # any did, so one CI run shows all problems. Expects deploy/setup.sh to have run.
@@ -31,21 +31,21 @@ lint() {
     step mypy "$PY" -m mypy "${MYPY_PATHS[@]}"
 }
 
-NEO4J_STARTED=0
+# A private server per run (fresh data, own free port, own password), so `make test` never
+# touches a server someone started by hand, and parallel runs cannot stop each other's server.
+NEO4J_RUN_DIR=""
 
 start_neo4j() {
-    if "$PY" -m deploy.neo4j status 2>/dev/null; then
-        say "using the Neo4j server that is already running"
-    else
-        "$PY" -m deploy.neo4j start
-        NEO4J_STARTED=1
-    fi
-    eval "$("$PY" -m deploy.neo4j env)"
+    mkdir -p var
+    NEO4J_RUN_DIR="$(mktemp -d "$ROOT/var/neo4j-test.XXXXXX")"
+    "$PY" -m deploy.neo4j --run-dir "$NEO4J_RUN_DIR" start
+    eval "$("$PY" -m deploy.neo4j --run-dir "$NEO4J_RUN_DIR" env)"
 }
 
 stop_neo4j() {
-    if [ "$NEO4J_STARTED" -eq 1 ]; then
-        "$PY" -m deploy.neo4j stop || true
+    if [ -n "$NEO4J_RUN_DIR" ]; then
+        "$PY" -m deploy.neo4j --run-dir "$NEO4J_RUN_DIR" stop || true
+        rm -rf "$NEO4J_RUN_DIR"
     fi
 }
 

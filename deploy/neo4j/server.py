@@ -9,6 +9,7 @@ one server and ``reset`` can simply delete its data.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -99,6 +100,10 @@ class Layout:
     def password_file(self) -> Path:
         return self.run_dir / "password"
 
+    @property
+    def lock_file(self) -> Path:
+        return self.run_dir / "lock"
+
 
 @dataclass(frozen=True)
 class ServerOptions:
@@ -155,6 +160,15 @@ class _State:
             return None
 
 
+@contextmanager
+def _locked(lock_file: Path) -> Iterator[None]:
+    """Serialise work on one folder between processes (two `make test` runs, say)."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 # --- jars -------------------------------------------------------------------------------------
 
 
@@ -172,6 +186,14 @@ def fetch_jars(layout: Layout = Layout()) -> bool:
     """Copy the server jars into cache/lib with Maven unless already there; True if Maven ran."""
     if jars_cached(layout):
         return False
+    with _locked(layout.lib_stamp.with_name("lock")):
+        if jars_cached(layout):  # another process fetched them while we waited
+            return False
+        _run_maven(layout)
+    return True
+
+
+def _run_maven(layout: Layout) -> None:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise Neo4jServerError("Maven (mvn) is not installed: run deploy/setup.sh")
@@ -186,7 +208,6 @@ def fetch_jars(layout: Layout = Layout()) -> bool:
             f"Maven could not fetch Neo4j:\n{_tail(result.stdout + result.stderr)}"
         )
     layout.lib_stamp.write_text(_pom_digest(layout) + "\n")
-    return True
 
 
 # --- process ----------------------------------------------------------------------------------
@@ -394,6 +415,12 @@ def connection(layout: Layout = Layout()) -> Connection | None:
 
 def start(layout: Layout = Layout(), options: ServerOptions = ServerOptions()) -> Connection:
     """Start the server (fetching jars if needed) and wait until it answers; idempotent."""
+    with _locked(layout.lock_file):
+        return _start_unlocked(layout, options)
+
+
+def _start_unlocked(layout: Layout, options: ServerOptions) -> Connection:
+    """``start`` for a caller holding the run-dir lock."""
     current = connection(layout)
     if current is not None:
         return current
@@ -456,19 +483,23 @@ def _pid_alive(pid: int) -> bool:
 
 def stop(layout: Layout = Layout(), timeout: float = 60.0) -> bool:
     """Stop this checkout's server by PID; False if it was not running."""
-    pid = running_pid(layout)
-    if pid is None:
-        return False
-    _terminate(pid, timeout)
-    return True
+    with _locked(layout.lock_file):
+        pid = running_pid(layout)
+        if pid is None:
+            return False
+        _terminate(pid, timeout)
+        return True
 
 
 def reset(layout: Layout = Layout(), options: ServerOptions = ServerOptions()) -> Connection:
     """Stop, delete all data (graph, indexes, users) and start again on the same port."""
     previous = _State.load(layout.state_file)
-    stop(layout)
-    shutil.rmtree(layout.data_dir, ignore_errors=True)
-    layout.password_file.unlink(missing_ok=True)
     if options.port is None and previous is not None:
         options = replace(options, port=previous.port)
-    return start(layout, options)
+    with _locked(layout.lock_file):
+        pid = running_pid(layout)
+        if pid is not None:
+            _terminate(pid, timeout=60.0)
+        shutil.rmtree(layout.data_dir, ignore_errors=True)
+        layout.password_file.unlink(missing_ok=True)
+        return _start_unlocked(layout, options)
