@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, web
 from api.analysis import ImpactAnalyzer
 from api.routers import changes, cis, configs, impact, review
 from graph.settings import Settings, get_settings
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     errors.install(app)
     for module in (review, configs, impact, cis, changes):
         app.include_router(module.router, prefix="/api")
+    app.include_router(web.router)  # the web page (/ui/) and GET /api/me
     return app
 
 
