@@ -112,6 +112,7 @@ class Lab:
             self._start_all(started)
         except BaseException:
             _terminate([asdict(s) for s in started])
+            self.state_path.unlink(missing_ok=True)
             raise
 
     def _start_all(self, started: list[agents.Started]) -> None:
@@ -241,7 +242,7 @@ class Lab:
         answers: dict[probe.Target, str] = {}
         deadline = time.monotonic() + 60.0 + 0.25 * len(targets)
         while len(answers) < len(targets) and time.monotonic() < deadline:
-            dead = [s.what for s in started if not _pid_alive(s.pid, s.marker)]
+            dead = [s.what for s in started if _exited(s.pid)]
             if dead:
                 raise LabError(
                     f"{', '.join(dead)} exited during start-up; see the logs in {self.workdir}"
@@ -368,6 +369,16 @@ def _pid_alive(pid: int, marker: str) -> bool:
     except OSError:
         return False
     return marker in cmdline
+
+
+def _exited(pid: int) -> bool:
+    """Has our child ``pid`` terminated (gone or zombie)? Unlike ``_pid_alive`` this holds
+    right after fork, before exec has replaced the command line."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
 
 
 def _alive(state: dict[str, Any]) -> bool:
