@@ -1,22 +1,31 @@
-"""Impact analysis over a store: fetch a bounded subgraph, then ask :mod:`api.impact`.
+"""Impact analysis over a store: the questions of :mod:`api.impact`, answered for a store.
 
-A query never loads the whole graph. Two parts are combined:
+Two modes, same answers (the tests hold them to it):
 
-- the *network* (every physical link, its interfaces and their devices), which link
-  reachability needs as a whole; it is small next to the CI graph (no addresses, software,
-  components or unlinked interfaces), built once and cached for ``ttl`` seconds (API writes
-  drop the cache);
-- the *neighbourhood* of the change, fetched from the store by directed traversals that
-  follow the declared propagation: down CONTAINS relationships, up REQUIRES relationships
-  (consumers), plus one step down REQUIRES from those consumers (their other providers, for
-  redundancy). Devices the analysis finds cut off or degraded are expanded the same way in
-  a further round, until no new device is impacted (``max_rounds``).
+``cached`` (default)
+    The propagating skeleton of the whole graph (CIs with the few attributes impact needs,
+    and the relationships) is loaded once into an :class:`ImpactModel`; each query then only
+    touches what the change reaches (propagation is a worklist from the changed CIs, link
+    reachability a local search around the failures), so a query costs milliseconds even
+    on 100k CIs. The snapshot is dropped by every API write, and refreshed in the
+    background when it is older than ``ttl`` or a discovery run finished since it was taken
+    (checked at most every ``check_every`` seconds); queries meanwhile use the old one.
+``store``
+    Only the link topology is cached; every query fetches the bounded neighbourhood of the
+    change from the store by directed traversals that follow the declared propagation: down
+    CONTAINS relationships, up REQUIRES relationships (consumers), plus one step down
+    REQUIRES from those consumers (their other providers, for redundancy). Devices the
+    analysis finds cut off are expanded the same way in a further round, until no new
+    device is impacted (``max_rounds``). Always current, but a query costs a few dozen
+    store round trips.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
+from typing import Literal
 
 from api.impact import ChangeType, ImpactModel, ImpactResult, LinkTopology, to_impact_graph
 from graph.model import CI, Relationship, Subgraph
@@ -25,7 +34,7 @@ from graph.store import GraphStore
 
 CONTAINS = [r.name for r in REL_TYPES if r.propagation is Propagation.CONTAINS]
 REQUIRES = [r.name for r in REL_TYPES if r.propagation is Propagation.REQUIRES]
-LINKS = [r.name for r in REL_TYPES if r.propagation is Propagation.LINK]
+Mode = Literal["cached", "store"]
 
 
 class _Graph:
@@ -43,46 +52,84 @@ class _Graph:
         return ImpactModel(to_impact_graph(self.cis.values(), self.rels.values()), topology=topology)
 
 
+class _Snapshot:
+    """What was loaded from the store at one time: the link topology, and in ``cached``
+    mode the whole propagating graph."""
+
+    def __init__(self, whole: Subgraph, cached: bool) -> None:
+        self.taken_at = datetime.now(UTC)
+        self.loaded = time.monotonic()
+        self.checked = self.loaded
+        graph = to_impact_graph(whole.cis, whole.rels)
+        self.topology = LinkTopology(graph)
+        self.model = ImpactModel(graph, topology=self.topology) if cached else None
+
+
 class ImpactAnalyzer:
     """Answers impact questions for one store (thread-safe; one per app)."""
 
-    def __init__(self, store: GraphStore, *, ttl: float = 300.0, depth: int = 6, max_rounds: int = 4) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        mode: Mode = "cached",
+        ttl: float = 300.0,
+        check_every: float = 5.0,
+        depth: int = 6,
+        max_rounds: int = 4,
+    ) -> None:
         self.store = store
+        self.mode = mode
         self.ttl = ttl
+        self.check_every = check_every
         self.depth = depth
         self.max_rounds = max_rounds
         self._lock = threading.Lock()
-        self._topology: LinkTopology | None = None
-        self._built_at = 0.0
+        self._snapshot: _Snapshot | None = None
+        self._refreshing = False
 
     def invalidate(self) -> None:
+        """Forget the snapshot (after an API write): the next query loads a new one."""
         with self._lock:
-            self._topology = None
+            self._snapshot = None
+
+    def snapshot(self) -> _Snapshot:
+        with self._lock:
+            if self._snapshot is None:
+                self._snapshot = _Snapshot(self.store.export_graph(), self.mode == "cached")
+            elif not self._refreshing and self._stale(self._snapshot):
+                self._refreshing = True
+                threading.Thread(target=self._refresh, daemon=True).start()
+            return self._snapshot
+
+    def _stale(self, snap: _Snapshot) -> bool:
+        now = time.monotonic()
+        if now - snap.loaded > self.ttl:
+            return True
+        if now - snap.checked < self.check_every:
+            return False
+        snap.checked = now
+        return self.store.find_cis(ci_class="DiscoveryRun", since=snap.taken_at, limit=1).total > 0
+
+    def _refresh(self) -> None:
+        try:
+            fresh = _Snapshot(self.store.export_graph(), self.mode == "cached")
+            with self._lock:
+                self._snapshot = fresh
+        finally:
+            self._refreshing = False
 
     def topology(self) -> LinkTopology:
-        """The cached link topology (rebuilt when older than ``ttl`` or after an API write)."""
-        with self._lock:
-            if self._topology is None or time.monotonic() - self._built_at > self.ttl:
-                network = self._load_network()
-                self._topology = LinkTopology(to_impact_graph(network.cis, network.rels))
-                self._built_at = time.monotonic()
-            return self._topology
-
-    def _load_network(self) -> Subgraph:
-        whole = self.store.export_graph()
-        links = [r for r in whole.rels if r.type in LINKS]
-        ends = {u for r in links for u in (r.source, r.target)}
-        owners = [r for r in whole.rels if r.type in CONTAINS and r.target in ends]
-        wanted = ends | {r.source for r in owners}
-        return Subgraph([c for c in whole.cis if c.uid in wanted], links + owners)
+        return self.snapshot().topology
 
     def analyze(self, changed: list[str], change_type: ChangeType) -> ImpactResult:
-        """Impact of a change, over the network plus the change's neighbourhood."""
-        return self._collect(changed)[1].analyze(changed, change_type)
+        """Impact of a change on the CIs it can reach."""
+        return self.model_for(changed).analyze(changed, change_type)
 
     def model_for(self, uids: list[str]) -> ImpactModel:
-        """A model holding everything an outage of ``uids`` can reach (for SPOF questions)."""
-        return self._collect(uids)[1]
+        """A model holding everything an outage of ``uids`` can reach."""
+        snap = self.snapshot()
+        return snap.model if snap.model is not None else self._collect(uids)[1]
 
     def _collect(self, changed: list[str]) -> tuple[_Graph, ImpactModel]:
         topology = self.topology()
@@ -117,7 +164,10 @@ class ImpactAnalyzer:
 
     def service_closure(self, service: str) -> ImpactModel:
         """A model of what ``service`` requires, with containers and the network (for SPOFs)."""
-        topology = self.topology()
+        snap = self.snapshot()
+        if snap.model is not None:
+            return snap.model
+        topology = snap.topology
         graph = _Graph()
         providers = self.store.traverse([service], "down", REQUIRES, self.depth)
         graph.add(providers)

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.analysis import ImpactAnalyzer
 from api.auth import Role
+from api.impact import ChangeType
 from graph.store import GraphStore
 from tests.api.labgraph import T0, datacentre, discover, later, store_config
 
@@ -69,6 +71,10 @@ def test_access_switch_reboot(client: TestClient, tokens: Headers, lab: dict[str
     path = shop["paths"][0]
     assert path["nodes"][0] == lab["acc1"] and path["nodes"][-1] == lab["shop"]
     assert "CONNECTED_TO" in path["rels"] and path["rels"][-1] == "DEPENDS_ON"
+    # An API write is seen by the next analysis (the cached snapshot is dropped).
+    unlink = {"source": lab["shop"], "type": "DEPENDS_ON", "target": lab["web"]}
+    assert client.delete("/api/relationships", params=unlink, headers=tokens[Role.CONFIG_MANAGER]).status_code == 204
+    assert impact(client, tokens[Role.VIEWER], lab["acc1"])["services"] == []
 
 
 def test_dual_homed_server_keeps_service_degraded_only_via_its_links(
@@ -199,3 +205,15 @@ def test_bad_input_is_4xx(
 def test_bad_link_between_classes_is_422(client: TestClient, tokens: Headers, lab: dict[str, str]) -> None:
     body = {"source": lab["acc1"], "type": "RUNS_ON", "target": lab["shop"]}
     assert client.post("/api/relationships", json=body, headers=tokens[Role.ADMIN]).status_code == 422
+
+
+def test_cached_and_store_modes_agree(store: GraphStore, lab: dict[str, str]) -> None:
+    """The whole-graph snapshot and the per-query bounded traversal give the same answers."""
+    cached, bounded = ImpactAnalyzer(store, mode="cached"), ImpactAnalyzer(store, mode="store")
+    for name in ("acc1", "acc2", "agg1", "srv-dual", "srv-single", "web"):
+        for change in (ChangeType.REBOOT, ChangeType.CONFIG_CHANGE):
+            a, b = cached.analyze([lab[name]], change), bounded.analyze([lab[name]], change)
+            assert a == b, name
+    assert cached.service_closure(lab["shop"]).spofs(lab["shop"]) == bounded.service_closure(lab["shop"]).spofs(
+        lab["shop"]
+    )
