@@ -153,15 +153,18 @@ class NetSnmpd:
         port: int,
         community: str,
         users: Iterable[tuple[str, str, str, str, str]] = (),
+        extra_endpoints: Iterable[tuple[str, int]] = (),
     ):
         self.address, self.port, self.community = address, port, community
         self.users = list(users)
+        self.extra_endpoints = list(extra_endpoints)  # more addresses answering the same data
         self._process: subprocess.Popen[bytes] | None = None
         self._workdir: Path | None = None
 
     def _config(self) -> str:
+        endpoints = [(self.address, self.port), *self.extra_endpoints]
         lines = [
-            f"agentAddress udp:{self.address}:{self.port}",
+            "agentAddress " + ",".join(f"udp:{a}:{p}" for a, p in endpoints),
             f"rocommunity {self.community} 127.0.0.0/8",
         ]
         for name, auth, auth_key, priv, priv_key in self.users:
