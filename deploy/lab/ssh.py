@@ -18,6 +18,7 @@ Entry points: ``start_ssh(topology, workdir) -> list[int]`` (PIDs) and ``stop_ss
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -116,7 +117,7 @@ CLI_DEVICES: tuple[CliDeviceSpec, ...] = (
             "show version": "show_version/cisco_ios_show_version3.raw",
             "show interfaces": "show_interfaces/cisco_ios_show_interfaces2.raw",
             "show ip interface brief": "show_ip_interface_brief/cisco_ios_show_ip_interface_brief.raw",
-            "show lldp neighbors detail": "show_lldp_neighbors_detail/cisco_ios_show_lldp_neighbors_detail2.raw",
+            "show lldp neighbors detail": "show_lldp_neighbors_detail/cisco_ios_show_lldp_neighbors_detail1.raw",
         },
         reject=("show inventory", "show cdp neighbors detail"),
     ),
@@ -451,6 +452,8 @@ def stop_ssh(workdir: Path) -> None:
         except ProcessLookupError:
             continue
     time.sleep(0.3)
+    for pid in state["pids"]:
+        _reap(pid)
     config = SshLabConfig(**state["config"])
     if config.with_linux:
         _teardown_network(config)
@@ -458,6 +461,12 @@ def stop_ssh(workdir: Path) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when this process started ``pid`` (no zombies left behind)."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
 
 
 def _run(argv: list[str]) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import asyncssh
 import paramiko
 from netmiko import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout, SSHDetect
+from netmiko.ssh_autodetect import SSH_MAPPER_DICT
 
 from discovery.credentials import CredentialStore, SshProfile
 from discovery.observations import DeviceReport, Section, SectionError, Source, Status
@@ -25,7 +26,7 @@ from discovery.ssh.linux import LinuxOptions, fetch_linux
 from discovery.ssh.linux_parse import build_linux_report
 from discovery.ssh.netcli import CliOptions, UnexpectedPrompt, connection_params, fetch_cli
 from discovery.ssh.network import build_network_report
-from discovery.ssh.platforms import PLATFORMS, get_platform
+from discovery.ssh.platforms import get_platform
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +52,30 @@ class SshOptions:
     timeout: float = 20.0  # hard limit per device and profile
     command_timeout: float = 10.0
     known_hosts: Path | None = None
+    autodetect_timeout: float = 60.0  # SSHDetect waits seconds of silence after each command
 
 
 class _AuthFailed(Exception):
     pass
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes (netmiko wraps socket and paramiko errors in its own)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def classify(exc: BaseException) -> tuple[Status, str, str]:
     """Map a connection-level exception to (status, reason, detail). Details never hold secrets."""
+    for cause in _chain(exc)[1:]:
+        if isinstance(cause, paramiko.ssh_exception.NoValidConnectionsError | ConnectionRefusedError):
+            return Status.UNREACHABLE, "unreachable", str(cause)[:200]
+        if isinstance(cause, paramiko.BadHostKeyException | asyncssh.HostKeyNotVerifiable):
+            return classify(cause)
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     text = lines[0][:200] if lines else type(exc).__name__
     if isinstance(exc, NetmikoAuthenticationException | asyncssh.PermissionDenied | _AuthFailed):
@@ -97,23 +114,38 @@ async def _collect_with(target: SshTarget, platform: str, profile: SshProfile, o
     return build_network_report(target.label, target.address, capture, profile.name, time.monotonic() - started)
 
 
+# Platforms autodetect may answer, most specific first (IOS patterns also match NX-OS text).
+AUTODETECT_ORDER = ("cisco_nxos", "arista_eos", "juniper_junos", "cisco_ios", LINUX)
+
+
+def _autodetect_blocking(params: dict[str, object]) -> str | None:
+    """netmiko's SSHDetect, restricted to the platforms we collect.
+
+    SSHDetect.autodetect() tries ~90 platforms and waits 6 s of silence after each distinct
+    command (two minutes on a Cisco box); with only our platforms, ``show version`` (cached by
+    SSHDetect) and at most ``uname -a`` are sent.
+    """
+    detector = SSHDetect(**params)
+    try:
+        for device_type in AUTODETECT_ORDER:
+            entry = dict(SSH_MAPPER_DICT[device_type])
+            method = getattr(detector, str(entry.pop("dispatch")))
+            if method(**entry):
+                return device_type
+        return None
+    finally:
+        detector.connection.disconnect()
+
+
 async def detect_platform(target: SshTarget, profile: SshProfile, options: SshOptions) -> str:
-    """netmiko's SSHDetect, as a last resort when neither settings nor SNMP named a platform."""
+    """Last resort when neither settings nor SNMP named a platform."""
     params = connection_params(target.address, target.port, get_platform("cisco_ios"), profile,
                                CliOptions(options.timeout, options.command_timeout, options.known_hosts))
     params = {k: v for k, v in params.items() if k not in ("auto_connect", "read_timeout_override")}
     params["device_type"] = "autodetect"
-
-    def run() -> str | None:
-        detector = SSHDetect(**params)
-        try:
-            return detector.autodetect()
-        finally:
-            detector.connection.disconnect()
-
-    found = await asyncio.wait_for(asyncio.to_thread(run), timeout=options.timeout)
-    if found not in PLATFORMS and found != LINUX:
-        raise ValueError(f"autodetect found no supported platform (got {found!r})")
+    found = await asyncio.wait_for(asyncio.to_thread(_autodetect_blocking, params), timeout=options.autodetect_timeout)
+    if found is None:
+        raise ValueError("autodetect found no supported platform")
     return found
 
 

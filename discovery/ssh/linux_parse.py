@@ -159,13 +159,16 @@ def parse_packages(text: str) -> list[SoftwareObservation]:
 
 
 def split_endpoint(text: str) -> tuple[str, int | None]:
-    """``0.0.0.0:22`` / ``[::]:22`` / ``*:68`` / ``127.0.0.53%lo:53`` -> (address, port)."""
+    """``0.0.0.0:22`` / ``[::]:22`` / ``*:68`` / ``127.0.0.53%lo:53`` / ``[::ffff:127.0.0.1]:80``
+    -> (address, port)."""
     host, _, port = text.rpartition(":")
     host = host.strip("[]").split("%", 1)[0]
     if host == "*":
         host = "0.0.0.0"
     with contextlib.suppress(ValueError):
-        host = ipaddress.ip_address(host).compressed
+        ip = ipaddress.ip_address(host)
+        mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+        host = (mapped or ip).compressed  # [::ffff:127.0.0.1] is an IPv4 peer
     return host, int(port) if port.isdigit() else None
 
 

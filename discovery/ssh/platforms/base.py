@@ -195,10 +195,21 @@ def _capabilities(value: Any) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
+# First word of a CLI protocol status -> IF-MIB ifOperStatus name.
+_OPER = {
+    "up": "up",
+    "down": "down",
+    "notpresent": "notPresent",
+    "lowerlayerdown": "lowerLayerDown",
+    "dormant": "dormant",
+    "testing": "testing",
+}
+
+
 def oper_status(protocol_status: Any) -> str | None:
-    """``up (connected)`` / ``down (notconnect)`` / ``Up`` -> ``up`` / ``down``."""
+    """``up (connected)`` / ``down (notconnect)`` / ``notpresent (disabled)`` -> IF-MIB names."""
     raw = n.text(protocol_status)
-    return raw.split()[0].lower() if raw else None
+    return _OPER.get(raw.split()[0].lower(), "unknown") if raw else None
 
 
 def admin_status(link_status: Any) -> str | None:

@@ -6,6 +6,8 @@ and PIC above a transceiver). The component tree is rebuilt from those columns.
 
 from __future__ import annotations
 
+import dataclasses
+
 from discovery.observations import (
     AddressObservation,
     ComponentObservation,
@@ -63,9 +65,13 @@ def device(parsed: ParsedCommands) -> DeviceObservation:
 
 
 def components(parsed: ParsedCommands) -> list[ComponentObservation]:
+    """Distinct components; rows repeat their context, so equal components are the same one."""
     found: dict[str, ComponentObservation] = {}
     for rec in parsed["inventory"]:
         for comp in _row_components(rec):
+            if comp.index in found and found[comp.index] != comp:
+                # Two items print under one label (e.g. a second "PEM 0" on mixed-PSU chassis).
+                comp = dataclasses.replace(comp, index=f"{comp.index}#{len(found)}")
             found.setdefault(comp.index, comp)
     return list(found.values())
 
@@ -144,9 +150,9 @@ def neighbors(parsed: ParsedCommands) -> list[NeighborObservation]:
         NeighborObservation(
             protocol="lldp",
             local_interface=rec["local_interface"],
-            remote_system_name=n.split_domain(n.text(rec.get("system_name")))[0],
+            remote_system_name=n.split_domain(n.text(rec.get("neighbor_name")))[0],
             remote_chassis_id=n.chassis_id(rec.get("chassis_id")),
-            remote_port=n.text(rec.get("port_info")),
+            remote_port=n.text(rec.get("neighbor_interface")),
         )
         for rec in _records(parsed, "lldp")
         if n.text(rec.get("local_interface"))
