@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import socket
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,3 +120,49 @@ def snmpd_agent() -> Iterator[SnmpdAgent]:
         )
     finally:
         agent.stop()
+
+
+@dataclass
+class LoopingAgent:
+    address: str
+    port: int
+    community: str
+
+
+def _serve_looping_agent(sock: socket.socket, stop: threading.Event) -> None:
+    """A broken SNMPv2c agent: GETs get strings; every GETBULK gets the requested OIDs back
+    unchanged, i.e. a walk that never advances (seen on buggy firmware)."""
+    from pyasn1.codec.ber import decoder, encoder
+    from pysnmp.proto.api import v2c
+
+    while not stop.is_set():
+        try:
+            data, peer = sock.recvfrom(65535)
+        except TimeoutError:
+            continue
+        request, _ = decoder.decode(data, asn1Spec=v2c.Message())
+        pdu = v2c.apiMessage.get_pdu(request)
+        response = v2c.apiMessage.get_response(request)
+        names = [name for name, _ in v2c.apiPDU.get_varbinds(pdu)]
+        if isinstance(pdu, v2c.GetBulkRequestPDU):
+            varbinds = [(name, v2c.Integer(1)) for name in names]
+        else:
+            varbinds = [(name, v2c.OctetString("looping agent")) for name in names]
+        v2c.apiPDU.set_varbinds(v2c.apiMessage.get_pdu(response), varbinds)
+        sock.sendto(encoder.encode(response), peer)
+
+
+@pytest.fixture(scope="module")
+def looping_agent() -> Iterator[LoopingAgent]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.3.5", 0))
+    sock.settimeout(0.2)
+    stop = threading.Event()
+    thread = threading.Thread(target=_serve_looping_agent, args=(sock, stop), daemon=True)
+    thread.start()
+    try:
+        yield LoopingAgent("127.0.3.5", sock.getsockname()[1], "any")
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        sock.close()

@@ -25,7 +25,7 @@ from discovery.snmp.collector import (
 )
 from discovery.snmp.parse import parse_walk
 from discovery.snmp.snmprec import load_snmprec
-from tests.snmp.conftest import SIM_RECORDINGS, SimAgent, SnmpdAgent
+from tests.snmp.conftest import SIM_RECORDINGS, LoopingAgent, SimAgent, SnmpdAgent
 
 ALL_SECTIONS = {
     Section.SYSTEM,
@@ -217,3 +217,19 @@ async def test_snmpd_row_limit_gives_partial_report(snmpd_agent: SnmpdAgent) -> 
     assert Section.SYSTEM in report.sections
     assert report.device is not None and report.device.sys_name
     assert report.software  # rows read before the stop are kept
+
+
+async def test_agent_looping_on_getbulk_is_stopped(looping_agent: LoopingAgent) -> None:
+    """Non-increasing OIDs end each walk with reason "loop" instead of spinning forever."""
+    report = await collect_snmp(
+        looping_agent.address,
+        looping_agent.port,
+        [v2c("any", looping_agent.community)],
+        timeout=0.5,
+        retries=0,
+    )
+    assert report.status is Status.PARTIAL
+    assert report.sections == {Section.SYSTEM}
+    assert {e.section for e in report.errors} == ALL_SECTIONS - {Section.SYSTEM}
+    assert {e.reason for e in report.errors} == {"loop"}
+    assert report.device is not None and report.device.sys_name == "looping agent"
