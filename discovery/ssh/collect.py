@@ -9,9 +9,11 @@ unexpected prompt or anything else -> ERROR; a rejected command -> PARTIAL.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,15 +104,17 @@ def failed_report(target: SshTarget, exc: BaseException, elapsed: float) -> Devi
     )
 
 
-async def _collect_with(target: SshTarget, platform: str, profile: SshProfile, options: SshOptions) -> DeviceReport:
+async def _collect_with(
+    target: SshTarget, platform: str, profile: SshProfile, options: SshOptions, executor: Executor | None
+) -> DeviceReport:
     started = time.monotonic()
     if platform == LINUX:
-        linux_opts = LinuxOptions(options.timeout, options.command_timeout, options.known_hosts)
+        linux_opts = LinuxOptions(options.timeout, options.known_hosts)
         linux = await fetch_linux(target.address, target.port, profile, linux_opts)
         return build_linux_report(target.label, target.address, linux.outputs, linux.failures,
                                   profile.name, time.monotonic() - started)
     cli_opts = CliOptions(options.timeout, options.command_timeout, options.known_hosts)
-    capture = await fetch_cli(target.address, target.port, get_platform(platform), profile, cli_opts)
+    capture = await fetch_cli(target.address, target.port, get_platform(platform), profile, cli_opts, executor)
     return build_network_report(target.label, target.address, capture, profile.name, time.monotonic() - started)
 
 
@@ -137,19 +141,29 @@ def _autodetect_blocking(params: dict[str, object]) -> str | None:
         detector.connection.disconnect()
 
 
-async def detect_platform(target: SshTarget, profile: SshProfile, options: SshOptions) -> str:
+async def detect_platform(
+    target: SshTarget, profile: SshProfile, options: SshOptions, executor: Executor | None = None
+) -> str:
     """Last resort when neither settings nor SNMP named a platform."""
     params = connection_params(target.address, target.port, get_platform("cisco_ios"), profile,
                                CliOptions(options.timeout, options.command_timeout, options.known_hosts))
     params = {k: v for k, v in params.items() if k not in ("auto_connect", "read_timeout_override")}
     params["device_type"] = "autodetect"
-    found = await asyncio.wait_for(asyncio.to_thread(_autodetect_blocking, params), timeout=options.autodetect_timeout)
+    blocking = functools.partial(_autodetect_blocking, params)
+    found = await asyncio.wait_for(
+        asyncio.get_running_loop().run_in_executor(executor, blocking), timeout=options.autodetect_timeout
+    )
     if found is None:
         raise ValueError("autodetect found no supported platform")
     return found
 
 
-async def collect_ssh(target: SshTarget, profiles: Sequence[SshProfile], options: SshOptions) -> DeviceReport:
+async def collect_ssh(
+    target: SshTarget,
+    profiles: Sequence[SshProfile],
+    options: SshOptions,
+    executor: Executor | None = None,
+) -> DeviceReport:
     """One target: try profiles in order; never raises."""
     started = time.monotonic()
     if not profiles:
@@ -157,8 +171,8 @@ async def collect_ssh(target: SshTarget, profiles: Sequence[SshProfile], options
     last: BaseException = _AuthFailed()
     for profile in profiles:
         try:
-            platform = target.platform or await detect_platform(target, profile, options)
-            return await _collect_with(target, platform, profile, options)
+            platform = target.platform or await detect_platform(target, profile, options, executor)
+            return await _collect_with(target, platform, profile, options, executor)
         except (NetmikoAuthenticationException, asyncssh.PermissionDenied) as exc:
             log.info("ssh %s: profile %s not accepted", target.label, profile.name)
             last = exc
@@ -176,16 +190,24 @@ async def collect_ssh_many(
     concurrency: int = 8,
     options: SshOptions | None = None,
 ) -> list[DeviceReport]:
-    """Collect every target with at most ``concurrency`` sessions at once; reports in target order."""
+    """Collect every target with at most ``concurrency`` sessions at once; reports in target order.
+
+    netmiko sessions run in a pool of exactly ``concurrency`` threads (the loop's default pool
+    has min(32, CPUs + 4) threads, which would silently cap concurrency on small machines).
+    """
     options = options or SshOptions()
     gate = asyncio.Semaphore(concurrency)
+    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ssh-collect")
 
     async def one(target: SshTarget) -> DeviceReport:
         chosen = _profiles_for(target, profiles)
         async with gate:
-            return await collect_ssh(target, chosen, options)
+            return await collect_ssh(target, chosen, options, executor)
 
-    return list(await asyncio.gather(*(one(t) for t in targets)))
+    try:
+        return list(await asyncio.gather(*(one(t) for t in targets)))
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)  # timed-out sessions end on their own
 
 
 def _profiles_for(target: SshTarget, profiles: CredentialStore | Sequence[SshProfile]) -> list[SshProfile]:

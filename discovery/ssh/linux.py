@@ -1,26 +1,27 @@
 """I/O only: run the Linux inventory commands on one host over SSH (asyncssh).
 
-One connection per host; commands run one after the other, each with its own timeout, and
-the whole host has a hard deadline. A command that fails (non-zero exit, e.g. ``ss`` missing)
-is recorded as a failure of that purpose only.
+One connection and one session per host: all commands run in one framed shell script, under
+the host's hard deadline. A command that fails (non-zero exit, e.g. ``ss`` missing) is recorded
+as a failure of that purpose only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
 
 from discovery.credentials import SshProfile
-from discovery.ssh.linux_parse import LINUX_COMMANDS
+from discovery.ssh.linux_parse import batch_script, split_batch
 
 
 @dataclass(frozen=True)
 class LinuxOptions:
-    timeout: float = 20.0  # hard limit for one host
-    command_timeout: float = 10.0
+    timeout: float = 20.0  # hard limit for one host, login and every command
     known_hosts: Path | None = None  # verify host keys when given; None accepts any (lab use)
 
 
@@ -32,6 +33,7 @@ class LinuxCapture:
 
 async def fetch_linux(address: str, port: int, profile: SshProfile, options: LinuxOptions) -> LinuxCapture:
     """Read every purpose of LINUX_COMMANDS; raises on connection-level failures."""
+    started = time.monotonic()
     async with asyncio.timeout(options.timeout):
         async with asyncssh.connect(
             address,
@@ -45,21 +47,19 @@ async def fetch_linux(address: str, port: int, profile: SshProfile, options: Lin
             login_timeout=min(10.0, options.timeout),
             preferred_auth="publickey,password" if profile.key_file else "password",
         ) as conn:
-            return await _run_all(conn, options.command_timeout)
+            return await _run_all(conn, max(1.0, options.timeout - (time.monotonic() - started)))
 
 
-async def _run_all(conn: asyncssh.SSHClientConnection, command_timeout: float) -> LinuxCapture:
-    capture = LinuxCapture(outputs={}, failures={})
-    for purpose, command in LINUX_COMMANDS.items():
-        try:
-            result = await conn.run(command, check=False, timeout=command_timeout)
-        except asyncssh.TimeoutError:
-            capture.failures[purpose] = ("timeout", f"no result within {command_timeout}s")
-            continue
-        stdout = result.stdout if isinstance(result.stdout, str) else ""
-        if result.exit_status != 0:
-            stderr = result.stderr if isinstance(result.stderr, str) else ""
-            capture.failures[purpose] = ("rejected", f"exit {result.exit_status}: {stderr.strip()[:200]}")
-            continue
-        capture.outputs[purpose] = stdout
-    return capture
+async def _run_all(conn: asyncssh.SSHClientConnection, timeout: float) -> LinuxCapture:
+    """Every command in one session (see ``batch_script``); a command still running at the
+    deadline and those after it are reported as timed out."""
+    nonce = f"@@cmdb-{secrets.token_hex(8)}"
+    try:
+        result = await conn.run(batch_script(nonce), check=False, timeout=timeout)
+        stdout, stderr = result.stdout, result.stderr
+    except asyncssh.TimeoutError as exc:
+        stdout, stderr = exc.stdout, exc.stderr
+    outputs, failures = split_batch(
+        stdout if isinstance(stdout, str) else "", stderr if isinstance(stderr, str) else "", nonce
+    )
+    return LinuxCapture(outputs=outputs, failures=failures)

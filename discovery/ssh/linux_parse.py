@@ -49,6 +49,56 @@ LINUX_COMMANDS: dict[str, str] = {
     "established": "ss -H -tnp state established",
 }
 
+def batch_script(nonce: str) -> str:
+    """One shell script running every command, each framed by ``<nonce> begin|end`` marker lines
+    on stdout and stderr (the end marker carries the exit status). One SSH session instead of
+    one per command: sshd forks a session for each channel, which is most of the cost."""
+    parts = []
+    for purpose, command in LINUX_COMMANDS.items():
+        parts.append(
+            f"printf '%s begin {purpose}\\n' {nonce}; printf '%s begin {purpose}\\n' {nonce} >&2; "
+            f"( {command} ); rc=$?; "
+            f"printf '\\n%s end {purpose} %d\\n' {nonce} $rc; printf '\\n%s end {purpose}\\n' {nonce} >&2"
+        )
+    return "\n".join(parts) + "\n"
+
+
+def _frames(text: str, nonce: str) -> dict[str, tuple[str, int | None]]:
+    """purpose -> (text between its markers, exit status from the end marker if present)."""
+    frames: dict[str, tuple[str, int | None]] = {}
+    purpose: str | None = None
+    body: list[str] = []
+    for line in text.split("\n"):
+        words = line.split(" ")
+        if len(words) >= 3 and words[0] == nonce and words[1] == "begin":
+            purpose, body = words[2], []
+        elif len(words) >= 3 and words[0] == nonce and words[1] == "end" and purpose == words[2]:
+            status = int(words[3]) if len(words) > 3 and words[3].isdigit() else None
+            frames[purpose] = ("\n".join(body[:-1] if body and body[-1] == "" else body), status)
+            purpose = None
+        elif purpose is not None:
+            body.append(line)
+    return frames
+
+
+def split_batch(stdout: str, stderr: str, nonce: str) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """Outputs per purpose, and (reason, detail) for commands that failed or never finished."""
+    out, err = _frames(stdout, nonce), _frames(stderr, nonce)
+    outputs: dict[str, str] = {}
+    failures: dict[str, tuple[str, str]] = {}
+    for purpose in LINUX_COMMANDS:
+        if purpose not in out:
+            failures[purpose] = ("timeout", "no result before the session ended")
+            continue
+        text, status = out[purpose]
+        if status == 0:
+            outputs[purpose] = text + "\n" if text else ""
+        else:
+            message = err.get(purpose, ("", None))[0].strip().splitlines()
+            failures[purpose] = ("rejected", f"exit {status}: {message[-1][:200] if message else ''}")
+    return outputs, failures
+
+
 _IF_TYPES = {"ether": "ethernetCsmacd", "loopback": "softwareLoopback", "none": "other"}
 
 

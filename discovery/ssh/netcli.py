@@ -1,6 +1,6 @@
 """I/O only: log into a network device with netmiko and read its command outputs.
 
-netmiko is blocking, so each device runs in a worker thread (``asyncio.to_thread``). The
+netmiko is blocking, so each device runs in a worker thread (an executor sized by the caller). The
 connection object is created with ``auto_connect=False`` so the event loop keeps a handle on
 it: when the hard per-device deadline passes, the loop closes the transport, which unblocks the
 worker thread (a hanging device can never hang the run).
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,13 +102,23 @@ def _open(conn: BaseConnection, login_log: io.BytesIO) -> None:
         conn.session_log = None
 
 
-async def fetch_cli(address: str, port: int, spec: PlatformSpec, profile: SshProfile, options: CliOptions) -> CliCapture:
-    """Read every command of the platform from one device; raises on connection-level failures."""
+async def fetch_cli(
+    address: str,
+    port: int,
+    spec: PlatformSpec,
+    profile: SshProfile,
+    options: CliOptions,
+    executor: Executor | None = None,
+) -> CliCapture:
+    """Read every command of the platform from one device; raises on connection-level failures.
+
+    ``executor`` runs the blocking netmiko session (the caller sizes it to its concurrency;
+    None means the event loop's default pool).
+    """
     login_log = io.BytesIO()
     conn = ConnectHandler(**connection_params(address, port, spec, profile, options), session_log=login_log)
-    worker = asyncio.ensure_future(
-        asyncio.to_thread(_capture, conn, login_log, spec, profile.secret is not None, options.command_timeout)
-    )
+    blocking = functools.partial(_capture, conn, login_log, spec, profile.secret is not None, options.command_timeout)
+    worker = asyncio.get_running_loop().run_in_executor(executor, blocking)
     try:
         return await asyncio.wait_for(asyncio.shield(worker), timeout=options.timeout)
     except TimeoutError:

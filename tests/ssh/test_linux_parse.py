@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,15 @@ import pytest
 from discovery.observations import DependencyObservation, DeviceReport, Section, Status
 from discovery.ssh.dependencies import derive_dependencies
 from discovery.ssh.linux_parse import (
+    LINUX_COMMANDS,
+    batch_script,
     build_linux_report,
     parse_device,
     parse_established,
     parse_ip_addr,
     parse_listening,
     parse_lsblk,
+    split_batch,
     split_endpoint,
 )
 
@@ -137,3 +141,23 @@ def test_loopback_addresses_never_identify_a_host() -> None:
     db, web = _report("app-db-01"), _report("app-web-01")
     web.connections = [dataclasses.replace(c, remote_address="127.0.0.1") for c in web.connections]
     assert derive_dependencies([db, web]) == []
+
+
+def test_batch_script_framing_round_trip() -> None:
+    """The one-session script really runs in sh; its framed output splits back per command."""
+    nonce = "@@cmdb-test"
+    done = subprocess.run(["sh", "-c", batch_script(nonce)], capture_output=True, text=True, timeout=60, check=False)
+    outputs, failures = split_batch(done.stdout, done.stderr, nonce)
+    assert set(outputs) | set(failures) == set(LINUX_COMMANDS)
+    direct = subprocess.run(["sh", "-c", LINUX_COMMANDS["os_release"]], capture_output=True, text=True, check=True)
+    assert outputs["os_release"] == direct.stdout
+    # A command that fails is reported with its exit status and its own error text only.
+    failing = batch_script(nonce).replace("( uname -r )", "( ls /nonexistent-cmdb-path )")
+    done = subprocess.run(["sh", "-c", failing], capture_output=True, text=True, timeout=60, check=False)
+    outputs, failures = split_batch(done.stdout, done.stderr, nonce)
+    reason, detail = failures["kernel"]
+    assert reason == "rejected" and detail.startswith("exit 2:") and "nonexistent-cmdb-path" in detail
+    # Output cut off mid-way (deadline): the unfinished commands are timeouts, the rest parsed.
+    cut = done.stdout[: done.stdout.index(f"{nonce} begin ip")]
+    outputs, failures = split_batch(cut, "", nonce)
+    assert "hostname" in outputs and failures["ip"][0] == "timeout" and failures["established"][0] == "timeout"
