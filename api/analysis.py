@@ -49,7 +49,9 @@ class _Graph:
         self.rels.update((r.key, r) for r in sub.rels)
 
     def model(self, topology: LinkTopology) -> ImpactModel:
-        return ImpactModel(to_impact_graph(self.cis.values(), self.rels.values()), topology=topology)
+        return ImpactModel(
+            to_impact_graph(self.cis.values(), self.rels.values()), topology=topology
+        )
 
 
 class _Snapshot:
@@ -142,7 +144,9 @@ class ImpactAnalyzer:
             expanded |= frontier
             model = graph.model(topology)
             states = model.outage_states(changed)
-            frontier = {u for u in states if u not in expanded and self._is_device(graph, topology, u)}
+            frontier = {
+                u for u in states if u not in expanded and self._is_device(graph, topology, u)
+            }
             if not frontier:
                 break
         return graph, model

@@ -67,7 +67,9 @@ class _RunClock:
     def __init__(self, runs: list[DiscoveryRunPublic]) -> None:
         self.starts = sorted(datetime.fromisoformat(r.started_at) for r in runs if r.started_at)
         self.by_id = {
-            r.uid.removeprefix(RUN_PREFIX): datetime.fromisoformat(r.started_at) for r in runs if r.started_at
+            r.uid.removeprefix(RUN_PREFIX): datetime.fromisoformat(r.started_at)
+            for r in runs
+            if r.started_at
         }
 
     def previous(self, run_id: str | None, seen_at: datetime) -> datetime | None:
@@ -96,20 +98,37 @@ def unauthorized_changes(
     found: list[UnauthorizedChange] = []
     cis: dict[str, CI | None] = {}  # events do not always carry the class; look each CI up once
     for event in store.history(since=since, limit=_HISTORY_LIMIT):
-        if event.subject_kind != "ci" or event.kind is not EventKind.UPDATED or event.source == "manual":
+        if (
+            event.subject_kind != "ci"
+            or event.kind is not EventKind.UPDATED
+            or event.source == "manual"
+        ):
             continue
         if run_id is not None and event.actor != run_id:
             continue
         previous = clock.previous(event.actor, event.at)
-        if approved_covering(changes, {event.subject, device_of(event.subject)}, previous, event.at):
+        if approved_covering(
+            changes, {event.subject, device_of(event.subject)}, previous, event.at
+        ):
             continue
-        ci = cis.get(event.subject) if event.subject in cis else cis.setdefault(event.subject, store.get_ci(event.subject))
+        ci = (
+            cis.get(event.subject)
+            if event.subject in cis
+            else cis.setdefault(event.subject, store.get_ci(event.subject))
+        )
         ci_class = event.ci_class or (ci.ci_class if ci else None)
         for name, old, new in _audited(event, ci_class):
             found.append(
                 UnauthorizedChange(
-                    uid=event.subject, ci_class=ci_class, name=ci.name if ci else None, kind="attribute",
-                    attribute=name, old=old, new=new, run_id=event.actor, at=event.at,
+                    uid=event.subject,
+                    ci_class=ci_class,
+                    name=ci.name if ci else None,
+                    kind="attribute",
+                    attribute=name,
+                    old=old,
+                    new=new,
+                    run_id=event.actor,
+                    at=event.at,
                     previous_run_at=previous,
                 )
             )
@@ -128,13 +147,22 @@ def _config_changes(
         for device in iter_cis(store, cls):
             versions = store.config_versions(device.uid)
             for old, new in zip(versions, versions[1:], strict=False):
-                if (since is not None and new.at < since) or (run_id is not None and new.run_id != run_id):
+                if (since is not None and new.at < since) or (
+                    run_id is not None and new.run_id != run_id
+                ):
                     continue
                 previous = clock.previous(new.run_id, new.at)
                 if approved_covering(changes, {device.uid}, previous, new.at):
                     continue
                 yield UnauthorizedChange(
-                    uid=device.uid, ci_class=device.ci_class, name=device.name, kind="config",
-                    old=old.sha256, new=new.sha256, run_id=new.run_id, at=new.at,
-                    previous_run_at=previous, config_versions=[old.version, new.version],
+                    uid=device.uid,
+                    ci_class=device.ci_class,
+                    name=device.name,
+                    kind="config",
+                    old=old.sha256,
+                    new=new.sha256,
+                    run_id=new.run_id,
+                    at=new.at,
+                    previous_run_at=previous,
+                    config_versions=[old.version, new.version],
                 )

@@ -119,7 +119,9 @@ def public(doc: dict[str, Any], others: list[dict[str, Any]]) -> ChangeRequestPu
     return ChangeRequestPublic.model_validate({**fields, "conflicts": conflicts(doc, others)})
 
 
-def decide(store: GraphStore, change_id: str, approve: bool, user: str, comment: str) -> dict[str, Any]:
+def decide(
+    store: GraphStore, change_id: str, approve: bool, user: str, comment: str
+) -> dict[str, Any]:
     doc = store.get_record(CHANGE_KIND, change_id)
     if doc is None:
         raise NotFound(f"no change request {change_id!r}")
@@ -136,7 +138,9 @@ def decide(store: GraphStore, change_id: str, approve: bool, user: str, comment:
     return doc
 
 
-def approved_covering(changes: list[dict[str, Any]], uids: set[str], start: datetime | None, end: datetime) -> str | None:
+def approved_covering(
+    changes: list[dict[str, Any]], uids: set[str], start: datetime | None, end: datetime
+) -> str | None:
     """The id of an approved change whose CIs (or impacted CIs) include one of ``uids`` and
     whose window overlaps ``(start, end]``; None if there is none."""
     for doc in changes:

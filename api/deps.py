@@ -49,7 +49,9 @@ def require(role: Role) -> Callable[[Principal], Principal]:
 
     def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if not principal.may(role):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {principal.role} may not do this; needs {role}")
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"role {principal.role} may not do this; needs {role}"
+            )
         return principal
 
     return check

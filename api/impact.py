@@ -85,9 +85,14 @@ class ChangeSpec:
 
 CHANGE_SPECS: dict[ChangeType, ChangeSpec] = {
     ChangeType.CONFIG_CHANGE: ChangeSpec(
-        Effect.AT_RISK, False, 0.5, "Configuration change: worst case is an outage of the changed CIs"
+        Effect.AT_RISK,
+        False,
+        0.5,
+        "Configuration change: worst case is an outage of the changed CIs",
     ),
-    ChangeType.REBOOT: ChangeSpec(Effect.DOWN, False, 1.0, "Reboot: the changed CIs are down during the window"),
+    ChangeType.REBOOT: ChangeSpec(
+        Effect.DOWN, False, 1.0, "Reboot: the changed CIs are down during the window"
+    ),
     ChangeType.REPLACE: ChangeSpec(
         Effect.DOWN, False, 1.0, "Hardware replacement: the changed CIs are down during the window"
     ),
@@ -219,7 +224,9 @@ def to_impact_graph(cis: Iterable[CI], rels: Iterable[Relationship]) -> nx.Multi
     return g
 
 
-def find_roots(devices: nx.Graph, attrs: dict[str, dict[str, Any]], root_roles: Collection[str]) -> set[str]:
+def find_roots(
+    devices: nx.Graph, attrs: dict[str, dict[str, Any]], root_roles: Collection[str]
+) -> set[str]:
     """Pick the devices every other device must reach, per connected part of the network.
 
     A part with devices whose ``role`` is a root role (``core`` by default) uses those.
@@ -255,7 +262,9 @@ def _edges_by_kind(
             yield a, b, rel, _propagation(rel), data
 
 
-def _alive_nodes(graph: nx.MultiDiGraph, ignore_statuses: Collection[str]) -> dict[str, dict[str, Any]]:
+def _alive_nodes(
+    graph: nx.MultiDiGraph, ignore_statuses: Collection[str]
+) -> dict[str, dict[str, Any]]:
     return {n: d for n, d in graph.nodes(data=True) if d.get("status") not in ignore_statuses}
 
 
@@ -288,7 +297,9 @@ class LinkTopology:
         self.device_ifaces: dict[str, list[str]] = {}
         for a, b, rel in raw:
             for here, there in ((a, b), (b, a)):
-                self.links.setdefault(here, []).append(_Link(here, there, rel, self._owner(there, container)))
+                self.links.setdefault(here, []).append(
+                    _Link(here, there, rel, self._owner(there, container))
+                )
         for iface in self.links:
             device = self._owner(iface, container)
             self.device_ifaces.setdefault(device, []).append(iface)
@@ -298,11 +309,17 @@ class LinkTopology:
         for device, ifaces in self.device_ifaces.items():
             self.devices.add_node(device)
             for iface in ifaces:
-                self.devices.add_edges_from((device, link.neighbour) for link in self.links[iface] if link.neighbour != device)
+                self.devices.add_edges_from(
+                    (device, link.neighbour)
+                    for link in self.links[iface]
+                    if link.neighbour != device
+                )
         chosen = {r for r in roots or () if r in self.devices}
         self.roots: set[str] = chosen or find_roots(self.devices, attrs, root_roles)
         self.distance: dict[str, int] = (
-            dict(nx.multi_source_dijkstra_path_length(self.devices, self.roots)) if self.roots else {}
+            dict(nx.multi_source_dijkstra_path_length(self.devices, self.roots))
+            if self.roots
+            else {}
         )
 
     @staticmethod
@@ -587,7 +604,9 @@ class ImpactModel:
             return [ImpactPath((uid,), ())]
         found: list[ImpactPath] = []
 
-        def walk(node: str, nodes: tuple[str, ...], rels: tuple[str, ...], seen: frozenset[str]) -> None:
+        def walk(
+            node: str, nodes: tuple[str, ...], rels: tuple[str, ...], seen: frozenset[str]
+        ) -> None:
             if len(found) >= MAX_PATHS:
                 return
             if node in changed:

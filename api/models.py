@@ -53,7 +53,9 @@ def _attrs_model(name: str, attrs: tuple[Attr, ...], doc: str) -> type[BaseModel
 
 # Attribute payloads, one per class (documentation of what a CI of that class carries).
 ATTRIBUTE_MODELS: dict[str, type[BaseModel]] = {
-    c.name: _attrs_model(f"{c.name}Attributes", c.all_attrs, f"Attributes of a {c.name}: {c.description}")
+    c.name: _attrs_model(
+        f"{c.name}Attributes", c.all_attrs, f"Attributes of a {c.name}: {c.description}"
+    )
     for c in CI_CLASSES
 }
 
@@ -64,7 +66,9 @@ ManualAttrsUpdate = _attrs_model(
 )
 
 # Classes people may create by hand: the authored ones, and applications discovery missed.
-CREATABLE: tuple[CIClass, ...] = tuple(c for c in CI_CLASSES if c.authored) + (CLASSES["Application"],)
+CREATABLE: tuple[CIClass, ...] = tuple(c for c in CI_CLASSES if c.authored) + (
+    CLASSES["Application"],
+)
 
 
 def _create_model(cls: CIClass) -> type[BaseModel]:
@@ -73,7 +77,9 @@ def _create_model(cls: CIClass) -> type[BaseModel]:
         "ci_class": (Literal[cls.name], Field(description="CI class to create")),
         "name": (Annotated[str, Field(min_length=1, max_length=200)], ...),
     }
-    fields.update({a.name: (_field_type(a), Field(None, description=a.description or None)) for a in settable})
+    fields.update(
+        {a.name: (_field_type(a), Field(None, description=a.description or None)) for a in settable}
+    )
     model = create_model(f"{cls.name}Create", __config__=ConfigDict(extra="forbid"), **fields)
     model.__doc__ = f"Create a {cls.name} by hand: {cls.description}"
     return model
@@ -171,7 +177,9 @@ class ReviewDecision(BaseModel):
 
 
 class MergeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"keep": "dev:a", "drop": "dev:b"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"keep": "dev:a", "drop": "dev:b"}]}
+    )
     keep: Annotated[str, Field(min_length=1, max_length=1000)]
     drop: Annotated[str, Field(min_length=1, max_length=1000)]
 
@@ -180,7 +188,9 @@ class LinkCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"source": "bs:shop", "type": "DEPENDS_ON", "target": "dev:web1/app/nginx"}]
+            "examples": [
+                {"source": "bs:shop", "type": "DEPENDS_ON", "target": "dev:web1/app/nginx"}
+            ]
         },
     )
     source: Annotated[str, Field(min_length=1, max_length=1000)]
@@ -228,7 +238,10 @@ _IMPACT_EXAMPLE: dict[str, Any] = {"cis": ["dev:access1"], "change_type": "reboo
 
 class ImpactRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_IMPACT_EXAMPLE]})
-    cis: Annotated[list[Annotated[str, Field(min_length=1, max_length=1000)]], Field(min_length=1, max_length=100)]
+    cis: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=1000)]],
+        Field(min_length=1, max_length=100),
+    ]
     change_type: ChangeType
 
 
@@ -256,7 +269,9 @@ class ImpactSummary(BaseModel):
 
 class ImpactResponse(BaseModel):
     change_type: ChangeType
-    effect: Effect = Field(description="down: the changed CIs stop; at_risk: worst case if the change fails")
+    effect: Effect = Field(
+        description="down: the changed CIs stop; at_risk: worst case if the change fails"
+    )
     changed: list[str]
     unknown: list[str] = Field(description="requested CIs that do not exist (or are retired)")
     summary: ImpactSummary
@@ -287,7 +302,10 @@ class ChangeRequestCreate(BaseModel):
             ]
         },
     )
-    cis: Annotated[list[Annotated[str, Field(min_length=1, max_length=1000)]], Field(min_length=1, max_length=100)]
+    cis: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=1000)]],
+        Field(min_length=1, max_length=100),
+    ]
     change_type: ChangeType
     window_start: datetime
     window_end: datetime
@@ -327,12 +345,18 @@ class ChangeRequestPublic(BaseModel):
     decided_by: str | None = None
     decided_at: datetime | None = None
     comment: str | None = None
-    risk_score: float = Field(description="0-100: services hit, their criticality, SPOF involvement")
+    risk_score: float = Field(
+        description="0-100: services hit, their criticality, SPOF involvement"
+    )
     risk_level: Literal["low", "medium", "high"]
     services: list[ServiceImpact]
-    spof_services: list[str] = Field(description="services a changed CI is a single point of failure of")
+    spof_services: list[str] = Field(
+        description="services a changed CI is a single point of failure of"
+    )
     impacted_count: int
-    conflicts: list[str] = Field(description="other open changes touching the same services in an overlapping window")
+    conflicts: list[str] = Field(
+        description="other open changes touching the same services in an overlapping window"
+    )
 
 
 # --------------------------------------------------------------------------- audit
@@ -348,7 +372,9 @@ class UnauthorizedChange(BaseModel):
     new: Any = None
     run_id: str | None
     at: datetime
-    previous_run_at: datetime | None = Field(description="the change happened after this time and before 'at'")
+    previous_run_at: datetime | None = Field(
+        description="the change happened after this time and before 'at'"
+    )
     config_versions: list[int] | None = None
 
 

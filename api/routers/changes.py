@@ -24,7 +24,12 @@ router = APIRouter()
 ChangeId = Annotated[str, Path(max_length=100)]
 
 
-@router.post("/changes", response_model=ChangeRequestPublic, status_code=status.HTTP_201_CREATED, tags=["changes"])
+@router.post(
+    "/changes",
+    response_model=ChangeRequestPublic,
+    status_code=status.HTTP_201_CREATED,
+    tags=["changes"],
+)
 def create_change(
     store: StoreDep, analyzer: AnalyzerDep, who: ChangeManager, body: ChangeRequestCreate
 ) -> ChangeRequestPublic:
@@ -43,7 +48,10 @@ def list_changes(
     everything = list(logic.all_changes(store))
     page = everything[offset : offset + limit]
     return PageOf[ChangeRequestPublic](
-        items=[logic.public(d, everything) for d in page], total=len(everything), offset=offset, limit=limit
+        items=[logic.public(d, everything) for d in page],
+        total=len(everything),
+        offset=offset,
+        limit=limit,
     )
 
 
@@ -56,13 +64,17 @@ def get_change(store: StoreDep, _who: Viewer, change_id: ChangeId) -> ChangeRequ
 
 
 @router.post("/changes/{change_id}/approve", response_model=ChangeRequestPublic, tags=["changes"])
-def approve(store: StoreDep, who: ChangeManager, change_id: ChangeId, body: ChangeDecision) -> ChangeRequestPublic:
+def approve(
+    store: StoreDep, who: ChangeManager, change_id: ChangeId, body: ChangeDecision
+) -> ChangeRequestPublic:
     doc = logic.decide(store, change_id, True, who.name, body.comment)
     return logic.public(doc, list(logic.all_changes(store)))
 
 
 @router.post("/changes/{change_id}/reject", response_model=ChangeRequestPublic, tags=["changes"])
-def reject(store: StoreDep, who: ChangeManager, change_id: ChangeId, body: ChangeDecision) -> ChangeRequestPublic:
+def reject(
+    store: StoreDep, who: ChangeManager, change_id: ChangeId, body: ChangeDecision
+) -> ChangeRequestPublic:
     doc = logic.decide(store, change_id, False, who.name, body.comment)
     return logic.public(doc, list(logic.all_changes(store)))
 

@@ -42,7 +42,9 @@ def get_or_404(store: GraphStore, uid: str) -> CI:
     return ci
 
 
-def _filters(ci_class: str | None, ip: str | None, serial: str | None, vendor: str | None) -> dict[str, Any]:
+def _filters(
+    ci_class: str | None, ip: str | None, serial: str | None, vendor: str | None
+) -> dict[str, Any]:
     filters: dict[str, Any] = {}
     if ip:
         filters["address" if ci_class == "IPAddress" else "mgmt_ip"] = ip
@@ -64,7 +66,9 @@ def list_cis(
     vendor: Text = None,
     review_state: ReviewState | None = None,
     status: CIStatus | None = None,
-    since: Annotated[datetime | None, Query(description="changed (created, updated, status) at or after")] = None,
+    since: Annotated[
+        datetime | None, Query(description="changed (created, updated, status) at or after")
+    ] = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> PageOf[CIPublic]:
@@ -73,8 +77,14 @@ def list_cis(
     cls = ci_class.value if ci_class else None
     if cls is not None or not (ip or serial or vendor):
         page = store.find_cis(
-            ci_class=cls, text=q, filters=_filters(cls, ip, serial, vendor) or None, status=status,
-            review_state=review_state, since=since, offset=offset, limit=limit,
+            ci_class=cls,
+            text=q,
+            filters=_filters(cls, ip, serial, vendor) or None,
+            status=status,
+            review_state=review_state,
+            since=since,
+            offset=offset,
+            limit=limit,
         )
         return PageOf[CIPublic](
             items=[CIPublic.of(c) for c in page.items], total=page.total, offset=offset, limit=limit
@@ -84,8 +94,14 @@ def list_cis(
     total = 0
     for c in DEVICE_CLASSES:
         page = store.find_cis(
-            ci_class=c, text=q, filters=_filters(c, ip, serial, vendor), status=status,
-            review_state=review_state, since=since, offset=0, limit=offset + limit,
+            ci_class=c,
+            text=q,
+            filters=_filters(c, ip, serial, vendor),
+            status=status,
+            review_state=review_state,
+            since=since,
+            offset=0,
+            limit=offset + limit,
         )
         found.extend(page.items)
         total += page.total
@@ -94,8 +110,15 @@ def list_cis(
     return PageOf[CIPublic](items=items, total=total, offset=offset, limit=limit)
 
 
-@router.post("/cis", response_model=CIPublic, status_code=status.HTTP_201_CREATED, summary="Create a CI by hand")
-def create_ci(store: StoreDep, analyzer: AnalyzerDep, who: ConfigManager, body: Annotated[CICreate, Body()]) -> CIPublic:
+@router.post(
+    "/cis",
+    response_model=CIPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a CI by hand",
+)
+def create_ci(
+    store: StoreDep, analyzer: AnalyzerDep, who: ConfigManager, body: Annotated[CICreate, Body()]
+) -> CIPublic:
     """Create a business service or an application (discovery never overwrites them)."""
     data = cast(BaseModel, body).model_dump(exclude_none=True)
     ci_class = data.pop("ci_class")
@@ -105,7 +128,9 @@ def create_ci(store: StoreDep, analyzer: AnalyzerDep, who: ConfigManager, body: 
 
 
 @router.post("/cis/merge", response_model=CIPublic, summary="Merge two duplicate CIs")
-def merge(store: StoreDep, analyzer: AnalyzerDep, who: ConfigManager, body: MergeRequest) -> CIPublic:
+def merge(
+    store: StoreDep, analyzer: AnalyzerDep, who: ConfigManager, body: MergeRequest
+) -> CIPublic:
     """Keep ``keep``; ``drop`` hands over its relationships and identity keys and is retired."""
     get_or_404(store, body.keep)
     get_or_404(store, body.drop)
@@ -138,7 +163,9 @@ def history(
 ) -> list[HistoryEventPublic]:
     """Every recorded change of the CI and of its relationships, oldest first."""
     get_or_404(store, uid)
-    return [HistoryEventPublic.of(e) for e in store.history(uid, since=since, until=until, limit=limit)]
+    return [
+        HistoryEventPublic.of(e) for e in store.history(uid, since=since, until=until, limit=limit)
+    ]
 
 
 @router.get("/cis/{uid:path}/as-of", response_model=CIPublic)
@@ -155,7 +182,9 @@ class AttributeDiff(BaseModel):
     uid: str
     t1: datetime
     t2: datetime
-    changes: dict[str, tuple[Any, Any]] = Field(description="attribute -> [value at t1, value at t2]")
+    changes: dict[str, tuple[Any, Any]] = Field(
+        description="attribute -> [value at t1, value at t2]"
+    )
 
 
 @router.get("/cis/{uid:path}/diff", response_model=AttributeDiff)
@@ -177,7 +206,8 @@ def dependencies(
     get_or_404(store, uid)
     sub = store.traverse([uid], direction, [t.value for t in types] if types else None, depth)
     return SubgraphPublic(
-        cis=[CIPublic.of(c) for c in sub.cis], relationships=[RelationshipPublic.of(r) for r in sub.rels]
+        cis=[CIPublic.of(c) for c in sub.cis],
+        relationships=[RelationshipPublic.of(r) for r in sub.rels],
     )
 
 
@@ -192,7 +222,9 @@ def review(store: StoreDep, who: ConfigManager, uid: Uid, body: ReviewDecision) 
 def edit(store: StoreDep, who: ConfigManager, uid: Uid, body: ManualAttrsUpdate) -> CIPublic:  # type: ignore[valid-type]
     """Set owner, criticality and notes (null removes a value)."""
     get_or_404(store, uid)
-    return CIPublic.of(store.set_manual_attrs(uid, cast(BaseModel, body).model_dump(exclude_unset=True), who.name))
+    return CIPublic.of(
+        store.set_manual_attrs(uid, cast(BaseModel, body).model_dump(exclude_unset=True), who.name)
+    )
 
 
 @router.get("/cis/{uid:path}", response_model=CIPublic)
@@ -201,8 +233,15 @@ def get_ci(store: StoreDep, _who: Viewer, uid: Uid) -> CIPublic:
     return CIPublic.of(get_or_404(store, uid))
 
 
-@router.post("/relationships", response_model=RelationshipPublic, status_code=201, tags=["configuration items"])
-def link(store: StoreDep, analyzer: AnalyzerDep, who: ConfigManager, body: LinkCreate) -> RelationshipPublic:
+@router.post(
+    "/relationships",
+    response_model=RelationshipPublic,
+    status_code=201,
+    tags=["configuration items"],
+)
+def link(
+    store: StoreDep, analyzer: AnalyzerDep, who: ConfigManager, body: LinkCreate
+) -> RelationshipPublic:
     """Link CIs by hand (a business service DEPENDS_ON an application...)."""
     source, target = get_or_404(store, body.source), get_or_404(store, body.target)
     rel_type = validate_rel(body.type.value, source.ci_class, target.ci_class)

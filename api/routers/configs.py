@@ -36,14 +36,20 @@ def config_diff(
     get_or_404(store, uid)
     a, b = _version(store, uid, from_version), _version(store, uid, to_version)
     lines = difflib.unified_diff(
-        a.text.splitlines(keepends=True), b.text.splitlines(keepends=True),
-        fromfile=f"v{a.version} {a.at.isoformat()}", tofile=f"v{b.version} {b.at.isoformat()}",
+        a.text.splitlines(keepends=True),
+        b.text.splitlines(keepends=True),
+        fromfile=f"v{a.version} {a.at.isoformat()}",
+        tofile=f"v{b.version} {b.at.isoformat()}",
     )
-    return ConfigDiff(device_uid=uid, from_version=a.version, to_version=b.version, diff="".join(lines))
+    return ConfigDiff(
+        device_uid=uid, from_version=a.version, to_version=b.version, diff="".join(lines)
+    )
 
 
 @router.get("/cis/{uid:path}/configs/{version}", response_model=ConfigVersionPublic)
-def config_version(store: StoreDep, _who: Viewer, uid: Uid, version: Version) -> ConfigVersionPublic:
+def config_version(
+    store: StoreDep, _who: Viewer, uid: Uid, version: Version
+) -> ConfigVersionPublic:
     get_or_404(store, uid)
     return ConfigVersionPublic.model_validate(_version(store, uid, version).to_json())
 

@@ -28,7 +28,11 @@ router = APIRouter(tags=["impact"])
 
 def _public(i: ImpactedCI) -> ImpactedCIPublic:
     return ImpactedCIPublic(
-        uid=i.uid, ci_class=i.ci_class, name=i.name, state=i.state, changed=i.changed,
+        uid=i.uid,
+        ci_class=i.ci_class,
+        name=i.name,
+        state=i.state,
+        changed=i.changed,
         criticality=i.criticality,
         paths=[ImpactPathPublic(nodes=list(p.nodes), rels=list(p.rels)) for p in i.paths],
     )
@@ -80,7 +84,10 @@ def paths(
     get_or_404(store, a)
     get_or_404(store, b)
     found = store.paths(a, b, [t.value for t in types] if types else None, max_depth, limit)
-    return [PathPublic(uids=p.uids, relationships=[RelationshipPublic.of(r) for r in p.rels]) for p in found]
+    return [
+        PathPublic(uids=p.uids, relationships=[RelationshipPublic.of(r) for r in p.rels])
+        for p in found
+    ]
 
 
 @router.get("/services/{uid:path}/spofs", response_model=SpofResponse)

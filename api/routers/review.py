@@ -30,7 +30,9 @@ def review_queue(
     store: StoreDep,
     _who: Viewer,
     since: datetime | None = None,
-    run: Annotated[str | None, Query(max_length=200, description="run id: changes since it started")] = None,
+    run: Annotated[
+        str | None, Query(max_length=200, description="run id: changes since it started")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=_QUEUE_LIMIT)] = 100,
 ) -> ReviewQueue:
     """New CIs awaiting review, CIs whose discovered attributes changed, and missing CIs."""

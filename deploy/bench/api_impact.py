@@ -8,8 +8,9 @@ business services depending on redundant web tiers. It is written through the st
 
 The API runs in uvicorn on 127.0.0.1; the benchmark asks it for the impact of rebooting
 ToR and aggregation switches, rebooting servers and changing applications' configuration,
-and prints p50/p95/max per kind and overall. The first query (which builds the cached link
-topology) is reported on its own.
+and prints p50/p95/max per kind and overall. The first query (which loads the analyzer's
+snapshot, see ``api.analysis``) is reported on its own. ``--mode store`` measures the
+per-query bounded traversal through the store instead of the cached snapshot.
 
 Usage:
     eval "$(python -m deploy.neo4j env)"
@@ -35,6 +36,7 @@ import uvicorn
 from neo4j import GraphDatabase
 from pydantic import SecretStr
 
+from api.analysis import ImpactAnalyzer, Mode
 from api.app import create_app
 from api.auth import Role, create_token
 from deploy.lab.generate import build_topology
@@ -176,16 +178,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(store: GraphStore) -> tuple[uvicorn.Server, str]:
+def _serve(store: GraphStore, mode: Mode) -> tuple[uvicorn.Server, str]:
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(get_settings(), store=store),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
+    app = create_app(get_settings(), store=store)
+    app.state.analyzer = ImpactAnalyzer(store, mode=mode)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
@@ -233,6 +230,9 @@ def main() -> None:
     parser.add_argument(
         "--fresh", action="store_true", help="delete everything in the database and load"
     )
+    parser.add_argument(
+        "--mode", choices=["cached", "store"], default="cached", help="analyzer mode (api.analysis)"
+    )
     args = parser.parse_args()
     user, password = (
         os.environ.get("CMDB_TEST_NEO4J_USER"),
@@ -255,7 +255,7 @@ def main() -> None:
         store.apply(changes, RUN_ID, changes.at)
         print(f"load through GraphStore.apply: {time.perf_counter() - t:.1f} s")
     token = create_token(store, "bench", Role.VIEWER)
-    server, base = _serve(store)
+    server, base = _serve(store, args.mode)
     timings: dict[str, list[float]] = defaultdict(list)
     sizes: dict[str, list[int]] = defaultdict(list)
     with httpx.Client(

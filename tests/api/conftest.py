@@ -42,5 +42,6 @@ def client(store: GraphStore) -> Iterator[TestClient]:
 def tokens(store: GraphStore) -> dict[Role, dict[str, str]]:
     """Authorization headers per role."""
     return {
-        role: {"Authorization": f"Bearer {create_token(store, f'test-{role.value}', role)}"} for role in Role
+        role: {"Authorization": f"Bearer {create_token(store, f'test-{role.value}', role)}"}
+        for role in Role
     }

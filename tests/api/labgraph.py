@@ -37,23 +37,51 @@ APPS = {"srv-dual": ("web", 443), "srv-single": ("db", 5432), "srv-other": ("cac
 def _device(name: str, role: str, n: int) -> LabDevice:
     kind = "server" if role == "server" else "switch"
     return LabDevice(
-        name=name, role=role, address=f"127.30.0.{n}", snmp_port=161, community=name,
-        vendor="Linux" if kind == "server" else "Arista", model="VM" if kind == "server" else "DCS-7050",
-        serial=f"SN{n:04d}", os_name="Debian" if kind == "server" else "EOS", os_version="12" if kind == "server" else "4.30",
-        sys_object_id="1.3.6.1.4.1.30065.1", chassis_mac=f"02:00:00:00:00:{n:02x}",
+        name=name,
+        role=role,
+        address=f"127.30.0.{n}",
+        snmp_port=161,
+        community=name,
+        vendor="Linux" if kind == "server" else "Arista",
+        model="VM" if kind == "server" else "DCS-7050",
+        serial=f"SN{n:04d}",
+        os_name="Debian" if kind == "server" else "EOS",
+        os_version="12" if kind == "server" else "4.30",
+        sys_object_id="1.3.6.1.4.1.30065.1",
+        chassis_mac=f"02:00:00:00:00:{n:02x}",
         platform="linux" if kind == "server" else "arista_eos",
     )
 
 
 def datacentre() -> Topology:
     """Two cores, two aggregation and two access switches; a dual-homed and two single-homed servers."""
-    roles = [("core1", "core"), ("core2", "core"), ("agg1", "aggregation"), ("agg2", "aggregation"),
-             ("acc1", "access"), ("acc2", "access"), ("srv-dual", "server"), ("srv-single", "server"),
-             ("srv-other", "server")]
+    roles = [
+        ("core1", "core"),
+        ("core2", "core"),
+        ("agg1", "aggregation"),
+        ("agg2", "aggregation"),
+        ("acc1", "access"),
+        ("acc2", "access"),
+        ("srv-dual", "server"),
+        ("srv-single", "server"),
+        ("srv-other", "server"),
+    ]
     topo = Topology(devices=[_device(name, role, i + 1) for i, (name, role) in enumerate(roles)])
-    pairs = [("core1", "core2"), ("agg1", "core1"), ("agg1", "core2"), ("agg2", "core1"), ("agg2", "core2"),
-             ("acc1", "agg1"), ("acc1", "agg2"), ("acc2", "agg1"), ("acc2", "agg2"),
-             ("srv-dual", "acc1"), ("srv-dual", "acc2"), ("srv-single", "acc1"), ("srv-other", "acc2")]
+    pairs = [
+        ("core1", "core2"),
+        ("agg1", "core1"),
+        ("agg1", "core2"),
+        ("agg2", "core1"),
+        ("agg2", "core2"),
+        ("acc1", "agg1"),
+        ("acc1", "agg2"),
+        ("acc2", "agg1"),
+        ("acc2", "agg2"),
+        ("srv-dual", "acc1"),
+        ("srv-dual", "acc2"),
+        ("srv-single", "acc1"),
+        ("srv-other", "acc2"),
+    ]
     for a, b in pairs:
         ia, ib = _port(topo.device(a)), _port(topo.device(b))
         topo.links.append(LabLink(a, ia.name, b, ib.name))
@@ -63,7 +91,9 @@ def datacentre() -> Topology:
 def _port(device: LabDevice) -> LabInterface:
     n = len(device.interfaces) + 1
     name = f"eth{n - 1}" if device.role == "server" else f"Ethernet{n}"
-    iface = LabInterface(name=name, if_index=n, mac=device.chassis_mac[:-2] + f"{n:02x}", speed_bps=10**10)
+    iface = LabInterface(
+        name=name, if_index=n, mac=device.chassis_mac[:-2] + f"{n:02x}", speed_bps=10**10
+    )
     device.interfaces.append(iface)
     return iface
 
@@ -81,29 +111,59 @@ def reports(
         server = d.role == "server"
         neighbors = []
         for link in topo.links:
-            for here, local, there, remote in ((link.a_device, link.a_interface, link.b_device, link.b_interface),
-                                               (link.b_device, link.b_interface, link.a_device, link.a_interface)):
+            for here, local, there, remote in (
+                (link.a_device, link.a_interface, link.b_device, link.b_interface),
+                (link.b_device, link.b_interface, link.a_device, link.a_interface),
+            ):
                 if here == d.name:
                     far = topo.device(there)
-                    neighbors.append(NeighborObservation("lldp", local, remote_system_name=far.name,
-                                                         remote_chassis_id=far.chassis_mac, remote_port=remote))
+                    neighbors.append(
+                        NeighborObservation(
+                            "lldp",
+                            local,
+                            remote_system_name=far.name,
+                            remote_chassis_id=far.chassis_mac,
+                            remote_port=remote,
+                        )
+                    )
         app = APPS.get(d.name)
         services = [ServiceObservation("tcp", app[1], "0.0.0.0", app[0])] if app else []
-        out.append(DeviceReport(
-            target=d.address, source=Source.SSH if server else Source.SNMP, status=Status.OK, observed_at=at,
-            device=DeviceObservation(
-                kind=DeviceKind.SERVER if server else DeviceKind.NETWORK_DEVICE,
-                role=d.role if roles else None, sys_name=d.name,
-                vendor=d.vendor, model=d.model, serial=d.serial, os_name=d.os_name,
-                os_version=(changed_os or {}).get(d.name, d.os_version), chassis_id=d.chassis_mac,
-                mgmt_ip=d.address, platform=d.platform,
-            ),
-            sections={Section.SYSTEM, Section.INTERFACES, Section.NEIGHBORS}
-            | ({Section.SERVICES, Section.CONNECTIONS} if server else set()),
-            interfaces=[InterfaceObservation(i.name, i.if_index, mac=i.mac, speed_bps=i.speed_bps,
-                                             admin_status="up", oper_status="up") for i in d.interfaces],
-            neighbors=neighbors, services=services,
-        ))
+        out.append(
+            DeviceReport(
+                target=d.address,
+                source=Source.SSH if server else Source.SNMP,
+                status=Status.OK,
+                observed_at=at,
+                device=DeviceObservation(
+                    kind=DeviceKind.SERVER if server else DeviceKind.NETWORK_DEVICE,
+                    role=d.role if roles else None,
+                    sys_name=d.name,
+                    vendor=d.vendor,
+                    model=d.model,
+                    serial=d.serial,
+                    os_name=d.os_name,
+                    os_version=(changed_os or {}).get(d.name, d.os_version),
+                    chassis_id=d.chassis_mac,
+                    mgmt_ip=d.address,
+                    platform=d.platform,
+                ),
+                sections={Section.SYSTEM, Section.INTERFACES, Section.NEIGHBORS}
+                | ({Section.SERVICES, Section.CONNECTIONS} if server else set()),
+                interfaces=[
+                    InterfaceObservation(
+                        i.name,
+                        i.if_index,
+                        mac=i.mac,
+                        speed_bps=i.speed_bps,
+                        admin_status="up",
+                        oper_status="up",
+                    )
+                    for i in d.interfaces
+                ],
+                neighbors=neighbors,
+                services=services,
+            )
+        )
     return out
 
 
@@ -118,8 +178,14 @@ def dependencies(topo: Topology) -> list[DependencyObservation]:
     ]
 
 
-def discover(store: GraphStore, topo: Topology, run_id: str, at: datetime,
-             changed_os: dict[str, str] | None = None, roles: bool = True) -> None:
+def discover(
+    store: GraphStore,
+    topo: Topology,
+    run_id: str,
+    at: datetime,
+    changed_os: dict[str, str] | None = None,
+    roles: bool = True,
+) -> None:
     """One discovery run: reconcile the reports with the store and apply the change set."""
     run = RunContext(run_id=run_id, at=at)
     found = reports(topo, at, changed_os, roles)

@@ -28,7 +28,10 @@ def lab(store: GraphStore, client: TestClient, tokens: Headers) -> dict[str, str
     """The lab discovered once, plus a business service 'shop' that depends on web."""
     discover(store, datacentre(), "run-1", T0)
     viewer = tokens[Role.VIEWER]
-    names = {n: uid_of(client, viewer, n) for n in ("acc1", "acc2", "agg1", "srv-dual", "srv-single", "srv-other")}
+    names = {
+        n: uid_of(client, viewer, n)
+        for n in ("acc1", "acc2", "agg1", "srv-dual", "srv-single", "srv-other")
+    }
     web = f"{names['srv-dual']}/app/web"
     shop = client.post(
         "/api/cis",
@@ -47,8 +50,12 @@ def lab(store: GraphStore, client: TestClient, tokens: Headers) -> dict[str, str
     return names
 
 
-def impact(client: TestClient, headers: dict[str, str], uid: str, change: str = "reboot") -> dict[str, Any]:
-    response = client.post("/api/impact", json={"cis": [uid], "change_type": change}, headers=headers)
+def impact(
+    client: TestClient, headers: dict[str, str], uid: str, change: str = "reboot"
+) -> dict[str, Any]:
+    response = client.post(
+        "/api/impact", json={"cis": [uid], "change_type": change}, headers=headers
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -73,7 +80,12 @@ def test_access_switch_reboot(client: TestClient, tokens: Headers, lab: dict[str
     assert "CONNECTED_TO" in path["rels"] and path["rels"][-1] == "DEPENDS_ON"
     # An API write is seen by the next analysis (the cached snapshot is dropped).
     unlink = {"source": lab["shop"], "type": "DEPENDS_ON", "target": lab["web"]}
-    assert client.delete("/api/relationships", params=unlink, headers=tokens[Role.CONFIG_MANAGER]).status_code == 204
+    assert (
+        client.delete(
+            "/api/relationships", params=unlink, headers=tokens[Role.CONFIG_MANAGER]
+        ).status_code
+        == 204
+    )
     assert impact(client, tokens[Role.VIEWER], lab["acc1"])["services"] == []
 
 
@@ -97,9 +109,15 @@ def test_spofs_and_paths(client: TestClient, tokens: Headers, lab: dict[str, str
     found = {c["uid"] for c in spofs.json()["spofs"]}
     assert {lab["web"], lab["srv-dual"], lab["srv-single"], lab["acc1"], lab["acc2"]} <= found
     assert lab["agg1"] not in found
-    paths = client.get("/api/paths", params={"a": lab["srv-dual"], "b": lab["agg1"]}, headers=viewer)
+    paths = client.get(
+        "/api/paths", params={"a": lab["srv-dual"], "b": lab["agg1"]}, headers=viewer
+    )
     assert paths.status_code == 200 and paths.json()
-    deps = client.get(f"/api/cis/{lab['web']}/dependencies", params={"direction": "down", "depth": 2}, headers=viewer)
+    deps = client.get(
+        f"/api/cis/{lab['web']}/dependencies",
+        params={"direction": "down", "depth": 2},
+        headers=viewer,
+    )
     assert lab["srv-dual"] in {c["uid"] for c in deps.json()["cis"]}
 
 
@@ -108,13 +126,28 @@ def test_roles_and_tokens(client: TestClient, tokens: Headers, lab: dict[str, st
     assert client.patch(f"/api/cis/{lab['acc1']}", json=edit).status_code == 401
     bad = {"Authorization": "Bearer cmdb_0000.nope"}
     assert client.get("/api/cis", headers=bad).status_code == 401
-    assert client.patch(f"/api/cis/{lab['acc1']}", json=edit, headers=tokens[Role.VIEWER]).status_code == 403
-    assert client.patch(f"/api/cis/{lab['acc1']}", json=edit, headers=tokens[Role.CHANGE_MANAGER]).status_code == 403
+    assert (
+        client.patch(f"/api/cis/{lab['acc1']}", json=edit, headers=tokens[Role.VIEWER]).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            f"/api/cis/{lab['acc1']}", json=edit, headers=tokens[Role.CHANGE_MANAGER]
+        ).status_code
+        == 403
+    )
     done = client.patch(f"/api/cis/{lab['acc1']}", json=edit, headers=tokens[Role.CONFIG_MANAGER])
     assert done.status_code == 200 and done.json()["attributes"]["owner"] == "network team"
-    change = {"cis": [lab["acc1"]], "change_type": "reboot", "window_start": later(1).isoformat(),
-              "window_end": later(2).isoformat()}
-    assert client.post("/api/changes", json=change, headers=tokens[Role.CONFIG_MANAGER]).status_code == 403
+    change = {
+        "cis": [lab["acc1"]],
+        "change_type": "reboot",
+        "window_start": later(1).isoformat(),
+        "window_end": later(2).isoformat(),
+    }
+    assert (
+        client.post("/api/changes", json=change, headers=tokens[Role.CONFIG_MANAGER]).status_code
+        == 403
+    )
     assert client.post("/api/changes", json=change, headers=tokens[Role.ADMIN]).status_code == 201
 
 
@@ -123,37 +156,57 @@ def test_review_and_history(client: TestClient, tokens: Headers, lab: dict[str, 
     queue = client.get("/api/review", headers=viewer).json()
     assert lab["acc1"] in {c["uid"] for c in queue["new"]}
     approved = client.post(f"/api/cis/{lab['acc1']}/review", json={"state": "approved"}, headers=cm)
-    assert approved.json()["review_state"] == "approved" and approved.json()["reviewed_by"] == "test-config-manager"
+    assert (
+        approved.json()["review_state"] == "approved"
+        and approved.json()["reviewed_by"] == "test-config-manager"
+    )
     ci = client.get(f"/api/cis/{lab['acc1']}", headers=viewer).json()
     assert ci["provenance"]["serial"]["source"] == "snmp"
     assert client.get(f"/api/cis/{lab['acc1']}/history", headers=viewer).json()
-    page = client.get("/api/cis", params={"ci_class": "Interface", "limit": 5, "offset": 5}, headers=viewer).json()
+    page = client.get(
+        "/api/cis", params={"ci_class": "Interface", "limit": 5, "offset": 5}, headers=viewer
+    ).json()
     assert len(page["items"]) == 5 and page["total"] == 26
 
 
-def test_change_request_risk_conflicts_and_approval(client: TestClient, tokens: Headers, lab: dict[str, str]) -> None:
+def test_change_request_risk_conflicts_and_approval(
+    client: TestClient, tokens: Headers, lab: dict[str, str]
+) -> None:
     cm = tokens[Role.CHANGE_MANAGER]
-    body = {"cis": [lab["acc1"]], "change_type": "reboot", "window_start": later(24).isoformat(),
-            "window_end": later(25).isoformat(), "description": "upgrade"}
+    body = {
+        "cis": [lab["acc1"]],
+        "change_type": "reboot",
+        "window_start": later(24).isoformat(),
+        "window_end": later(25).isoformat(),
+        "description": "upgrade",
+    }
     first = client.post("/api/changes", json=body, headers=cm).json()
     assert first["services"][0]["uid"] == lab["shop"] and first["risk_level"] == "high"
     assert first["spof_services"] == [lab["shop"]]
     other = {**body, "cis": [lab["srv-other"]], "window_start": later(24.5).isoformat()}
     second = client.post("/api/changes", json=other, headers=cm).json()
     assert second["conflicts"] == [first["id"]]
-    decided = client.post(f"/api/changes/{first['id']}/approve", json={"comment": "ok"}, headers=cm).json()
+    decided = client.post(
+        f"/api/changes/{first['id']}/approve", json={"comment": "ok"}, headers=cm
+    ).json()
     assert decided["status"] == "approved" and decided["decided_by"] == "test-change-manager"
     again = client.post(f"/api/changes/{first['id']}/reject", json={}, headers=cm)
     assert again.status_code == 409
 
 
-def test_unauthorized_changes(store: GraphStore, client: TestClient, tokens: Headers, lab: dict[str, str]) -> None:
+def test_unauthorized_changes(
+    store: GraphStore, client: TestClient, tokens: Headers, lab: dict[str, str]
+) -> None:
     viewer, cm = tokens[Role.VIEWER], tokens[Role.CHANGE_MANAGER]
     store_config(store, lab["acc1"], "hostname acc1\n", "run-1", T0)
     store_config(store, lab["acc2"], "hostname acc2\n", "run-1", T0)
     # acc2's work is approved for a window before run-2; acc1 and agg1 change without approval.
-    body = {"cis": [lab["acc2"]], "change_type": "config_change", "window_start": later(2).isoformat(),
-            "window_end": later(3).isoformat()}
+    body = {
+        "cis": [lab["acc2"]],
+        "change_type": "config_change",
+        "window_start": later(2).isoformat(),
+        "window_end": later(3).isoformat(),
+    }
     change = client.post("/api/changes", json=body, headers=cm).json()
     client.post(f"/api/changes/{change['id']}/approve", json={}, headers=cm)
     discover(store, datacentre(), "run-2", later(24), changed_os={"agg1": "4.31", "acc2": "4.31"})
@@ -166,8 +219,11 @@ def test_unauthorized_changes(store: GraphStore, client: TestClient, tokens: Hea
     assert not any(uid == lab["acc2"] for uid, _k, _a in flagged)
     agg = next(f for f in found if f["uid"] == lab["agg1"])
     assert (agg["old"], agg["new"], agg["run_id"]) == ("4.30", "4.31", "run-2")
-    diff = client.get(f"/api/cis/{lab['acc1']}/configs/diff", params={"from_version": 1, "to_version": 2},
-                      headers=viewer).json()
+    diff = client.get(
+        f"/api/cis/{lab['acc1']}/configs/diff",
+        params={"from_version": 1, "to_version": 2},
+        headers=viewer,
+    ).json()
     assert "+vlan 66" in diff["diff"]
     runs = client.get("/api/runs", headers=viewer).json()
     assert [r["uid"] for r in runs] == ["run:run-1", "run:run-2"]
@@ -184,10 +240,22 @@ def test_unauthorized_changes(store: GraphStore, client: TestClient, tokens: Hea
         ("post", "/api/impact", {"cis": [], "change_type": "reboot"}),
         ("post", "/api/impact", {"cis": ["nope"], "change_type": "explode"}),
         ("post", "/api/impact", {"cis": ["nope"], "change_type": "reboot"}),
-        ("post", "/api/changes", {"cis": ["x"], "change_type": "reboot", "window_start": "2026-01-02T00:00:00Z",
-                                  "window_end": "2026-01-01T00:00:00Z"}),
+        (
+            "post",
+            "/api/changes",
+            {
+                "cis": ["x"],
+                "change_type": "reboot",
+                "window_start": "2026-01-02T00:00:00Z",
+                "window_end": "2026-01-01T00:00:00Z",
+            },
+        ),
         ("post", "/api/cis", {"ci_class": "NetworkDevice", "name": "fake"}),
-        ("post", "/api/cis", {"ci_class": "BusinessService", "name": "x", "criticality": "extreme"}),
+        (
+            "post",
+            "/api/cis",
+            {"ci_class": "BusinessService", "name": "x", "criticality": "extreme"},
+        ),
         ("post", "/api/relationships", {"source": "nope", "type": "DEPENDS_ON", "target": "nope"}),
         ("post", "/api/cis/merge", {"keep": "a", "drop": "a"}),
         ("get", "/api/changes/CHG-none", None),
@@ -202,9 +270,13 @@ def test_bad_input_is_4xx(
     assert "detail" in response.json()
 
 
-def test_bad_link_between_classes_is_422(client: TestClient, tokens: Headers, lab: dict[str, str]) -> None:
+def test_bad_link_between_classes_is_422(
+    client: TestClient, tokens: Headers, lab: dict[str, str]
+) -> None:
     body = {"source": lab["acc1"], "type": "RUNS_ON", "target": lab["shop"]}
-    assert client.post("/api/relationships", json=body, headers=tokens[Role.ADMIN]).status_code == 422
+    assert (
+        client.post("/api/relationships", json=body, headers=tokens[Role.ADMIN]).status_code == 422
+    )
 
 
 def test_cached_and_store_modes_agree(store: GraphStore, lab: dict[str, str]) -> None:
@@ -214,6 +286,6 @@ def test_cached_and_store_modes_agree(store: GraphStore, lab: dict[str, str]) ->
         for change in (ChangeType.REBOOT, ChangeType.CONFIG_CHANGE):
             a, b = cached.analyze([lab[name]], change), bounded.analyze([lab[name]], change)
             assert a == b, name
-    assert cached.service_closure(lab["shop"]).spofs(lab["shop"]) == bounded.service_closure(lab["shop"]).spofs(
+    assert cached.service_closure(lab["shop"]).spofs(lab["shop"]) == bounded.service_closure(
         lab["shop"]
-    )
+    ).spofs(lab["shop"])

@@ -32,7 +32,12 @@ class Lab:
 
     def link(self, a: str, b: str) -> None:
         n = self.g.number_of_edges()
-        self.g.add_edge(self.iface(a, f"p{n}"), self.iface(b, f"p{n + 1}"), key="CONNECTED_TO", rel="CONNECTED_TO")
+        self.g.add_edge(
+            self.iface(a, f"p{n}"),
+            self.iface(b, f"p{n + 1}"),
+            key="CONNECTED_TO",
+            rel="CONNECTED_TO",
+        )
 
     def rel(self, a: str, rel: str, b: str, **attrs: str) -> None:
         self.g.add_edge(a, b, key=rel, rel=rel, **attrs)
@@ -69,7 +74,9 @@ def datacentre(core_role: str | None = "core") -> Lab:
 
 
 @pytest.mark.parametrize("core_role", ["core", None])
-def test_access_switch_reboot_degrades_dual_homed_and_cuts_single_homed(core_role: str | None) -> None:
+def test_access_switch_reboot_degrades_dual_homed_and_cuts_single_homed(
+    core_role: str | None,
+) -> None:
     model = ImpactModel(datacentre(core_role).g)
     assert model.roots == {"core1", "core2"}  # declared, or found as the centre of the network
     result = model.analyze(["acc1"], ChangeType.REBOOT)
@@ -93,7 +100,11 @@ def test_paths_name_the_relationships_that_carry_the_impact() -> None:
     db = next(i for i in result.impacted if i.uid == "db")
     (path,) = db.paths
     assert path.nodes[0] == "acc1" and path.nodes[-2:] == ("single", "db")
-    assert path.rels[0] == "HAS_INTERFACE" and "CONNECTED_TO" in path.rels and path.rels[-1] == "RUNS_ON"
+    assert (
+        path.rels[0] == "HAS_INTERFACE"
+        and "CONNECTED_TO" in path.rels
+        and path.rels[-1] == "RUNS_ON"
+    )
     assert len(path.rels) == len(path.nodes) - 1
 
 
@@ -132,7 +143,9 @@ def test_config_change_is_assessed_as_worst_case_at_risk() -> None:
     config = model.analyze(["acc1"], ChangeType.CONFIG_CHANGE)
     reboot = model.analyze(["acc1"], ChangeType.REBOOT)
     assert config.effect is Effect.AT_RISK
-    assert [(i.uid, i.state) for i in config.impacted] == [(i.uid, i.state) for i in reboot.impacted]
+    assert [(i.uid, i.state) for i in config.impacted] == [
+        (i.uid, i.state) for i in reboot.impacted
+    ]
 
 
 def test_unknown_and_retired_cis_are_reported_not_analysed() -> None:

@@ -38,7 +38,9 @@ def device_uids(client: TestClient, headers: dict[str, str]) -> dict[str, str]:
         offset, total = 0, 1
         while offset < total:
             page = client.get(
-                "/api/cis", params={"ci_class": ci_class, "offset": offset, "limit": 500}, headers=headers
+                "/api/cis",
+                params={"ci_class": ci_class, "offset": offset, "limit": 500},
+                headers=headers,
             ).json()
             found.update((c["name"], c["uid"]) for c in page["items"])
             offset, total = offset + len(page["items"]), page["total"]
@@ -56,7 +58,9 @@ def test_tor_reboot_matches_the_topology(
     single_homed = next(s for s, switches in homes.items() if len(switches) == 1)
     (tor,) = homes[single_homed]
     uids = device_uids(client, viewer)
-    response = client.post("/api/impact", json={"cis": [uids[tor]], "change_type": "reboot"}, headers=viewer)
+    response = client.post(
+        "/api/impact", json={"cis": [uids[tor]], "change_type": "reboot"}, headers=viewer
+    )
     assert response.status_code == 200, response.text
     states = {i["uid"]: i["state"] for i in response.json()["impacted"]}
     expected = {

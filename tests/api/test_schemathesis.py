@@ -25,7 +25,9 @@ def _schema() -> tuple[Any, dict[str, str]]:
     store = open_store("memory://")
     discover(store, datacentre(), "run-1", T0)
     auth = {"Authorization": f"Bearer {create_token(store, 'fuzzer', Role.ADMIN)}"}
-    return schemathesis.openapi.from_asgi("/openapi.json", create_app(get_settings(), store=store)), auth
+    return schemathesis.openapi.from_asgi(
+        "/openapi.json", create_app(get_settings(), store=store)
+    ), auth
 
 
 schema, _AUTH = _schema()
