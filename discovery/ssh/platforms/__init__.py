@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from discovery.observations import DeviceObservation
 from discovery.ssh.platforms import arista_eos, cisco_ios, cisco_nxos, juniper_junos
 from discovery.ssh.platforms.base import PlatformSpec
@@ -24,7 +26,7 @@ def get_platform(device_type: str) -> PlatformSpec:
 
 
 def platform_for_device(device: DeviceObservation) -> str | None:
-    """The netmiko device_type for a device SNMP found, or None when it is not one we speak.
+    """The netmiko device_type (or "linux") for a device SNMP found; None when we speak no CLI of it.
 
     Looks at os_name first (most specific: IOS vs NX-OS), then sysDescr, then the vendor /
     sysObjectID enterprise (Arista and Juniper each have a single CLI platform).
@@ -41,18 +43,25 @@ def platform_for_device(device: DeviceObservation) -> str | None:
     return None
 
 
+# Whole words of an OS name / sysDescr -> platform, most specific first ("IOS XR" is not IOS,
+# "FortiOS" contains no word "ios").
+_TEXT_RULES: tuple[tuple[re.Pattern[str], str | None], ...] = (
+    (re.compile(r"\bnx-?os\b"), "cisco_nxos"),
+    (re.compile(r"\bios[ -]?xr\b"), None),
+    (re.compile(r"\bios(?:[ -]?xe)?\b"), "cisco_ios"),
+    (re.compile(r"\barista\b|\beos\b"), "arista_eos"),
+    (re.compile(r"\bjunos\b"), "juniper_junos"),
+    (re.compile(r"^linux\b"), "linux"),
+)
+
+
 def _from_text(text: str | None) -> str | None:
     if not text:
         return None
     lowered = text.lower()
-    if "nx-os" in lowered or "nxos" in lowered:
-        return "cisco_nxos"
-    if "arista" in lowered or lowered.startswith("eos"):
-        return "arista_eos"
-    if "junos" in lowered or "juniper" in lowered:
-        return "juniper_junos"
-    if "ios" in lowered and "ios xr" not in lowered and "ios-xr" not in lowered:
-        return "cisco_ios"
+    for pattern, platform in _TEXT_RULES:
+        if pattern.search(lowered):
+            return platform
     return None
 
 
