@@ -14,8 +14,10 @@ directory and USM users. Each device therefore gets:
 - the lab's SNMPv3 user (SHA + AES128) when the topology says so, else a random unknown user
   (so snmpsim's well-known default user is never active).
 
-snmpsim indexes each recording at start-up; ``deploy/lab/snmpsim_dbm`` makes that index a
-sqlite file instead of ``dbm.dumb`` (100x faster, 50x smaller; see its docstring).
+snmpsim indexes each recording at start-up; ``deploy/lab/snmpsim_support/anydbm.py`` makes that index a
+sqlite file instead of ``dbm.dumb`` (100x faster, 50x smaller), and
+``deploy/lab/snmpsim_support/launch.py`` compiles pysnmp's MIB modules once per process
+instead of once per engine (see their docstrings).
 
 Devices are split into shards of ``SHARD_SIZE`` engines per process: start-up costs about
 0.1 s of CPU and 1.3 MB per engine, so shards start in parallel and each stays small.
@@ -39,7 +41,8 @@ from deploy.lab.topology import LabDevice
 SHARD_SIZE = 100
 SNMPSIM = Path(sys.executable).parent / "snmpsim-command-responder"
 SNMPD = Path("/usr/sbin/snmpd")
-DBM_SHIM = Path(__file__).resolve().parent / "snmpsim_dbm"
+SUPPORT = Path(__file__).resolve().parent / "snmpsim_support"
+LAUNCHER = SUPPORT / "launch.py"
 SNMPD_ADDRESS = "127.20.255.1"
 SNMPD_NAME = "lab-snmpd"
 UNPRIVILEGED_SNMPD_PORT = 1161
@@ -120,8 +123,8 @@ def _engine_args(served: Served, data_dir: Path, port: int, v3: dict[str, str]) 
 
 def _environment() -> dict[str, str]:
     """The snmpsim process environment: the sqlite index shim first on its path (see
-    ``deploy/lab/snmpsim_dbm``), and root permission when the lab runs as root."""
-    path = os.pathsep.join(p for p in (str(DBM_SHIM), os.environ.get("PYTHONPATH", "")) if p)
+    ``deploy/lab/snmpsim_support/anydbm.py``), and root permission when the lab runs as root."""
+    path = os.pathsep.join(p for p in (str(SUPPORT), os.environ.get("PYTHONPATH", "")) if p)
     return {**os.environ, "PYTHONPATH": path, **_privileges()}
 
 
@@ -149,7 +152,8 @@ def start_snmpsim_shard(
     args_file.chmod(0o600)
     args_file.write_text("\n".join(args) + "\n")
     argv = [
-        str(SNMPSIM),
+        sys.executable,
+        str(LAUNCHER),
         "--log-level=error",
         f"--cache-dir={cache}",
         f"--variation-modules-dir={empty_modules}",

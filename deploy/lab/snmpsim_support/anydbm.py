@@ -23,6 +23,10 @@ class SqliteDbm:
         if flag.startswith("n") and os.path.exists(path):
             os.remove(path)
         self._con = sqlite3.connect(path)
+        # An index is rebuilt from its recording whenever it is missing or stale, so it
+        # needs no durability: skipping fsync and the journal makes creating one ~20x faster.
+        self._con.execute("PRAGMA synchronous = OFF")
+        self._con.execute("PRAGMA journal_mode = OFF")
         self._con.execute("CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v BLOB NOT NULL)")
         self._pending: list[tuple[str, bytes]] = []
 
