@@ -28,7 +28,6 @@ import os
 import random
 import secrets
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -431,14 +430,6 @@ def save_topology(topology: Topology, path: Path) -> None:
     path.touch(mode=0o600, exist_ok=True)
     path.chmod(0o600)
     topology.save(path)
-
-
-def iter_links(topology: Topology) -> Iterator[tuple[LabDevice, str, LabDevice, str]]:
-    """Links with their devices resolved, in both directions."""
-    by_name = {d.name: d for d in topology.devices}
-    for link in topology.links:
-        yield by_name[link.a_device], link.a_interface, by_name[link.b_device], link.b_interface
-        yield by_name[link.b_device], link.b_interface, by_name[link.a_device], link.a_interface
 
 
 def main() -> None:

@@ -206,12 +206,6 @@ class Lab:
             marker.write_text(json.dumps(wanted))
         for device in topology.devices:
             device.snmp_port = self.snmp_port
-        topology.links = [
-            link
-            for link in topology.links
-            if link.a_device in {d.name for d in topology.devices}
-            and link.b_device in {d.name for d in topology.devices}
-        ]
         generate.save_topology(topology, self.topology_path)
         return topology
 

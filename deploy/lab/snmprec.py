@@ -48,7 +48,6 @@ LLDP_REM_ENTRY = (1, 0, 8802, 1, 1, 2, 1, 4, 1, 1)
 LLDP_REM_MAN_ADDR_ENTRY = (1, 0, 8802, 1, 1, 2, 1, 4, 2, 1)
 CDP_CACHE_ENTRY = (1, 3, 6, 1, 4, 1, 9, 9, 23, 1, 2, 1, 1)
 CDP_GLOBAL = (1, 3, 6, 1, 4, 1, 9, 9, 23, 1, 3)
-HR = (1, 3, 6, 1, 2, 1, 25)
 
 # LLDP system capability bits (BITS, most significant bit first).
 CAP_BRIDGE, CAP_ROUTER, CAP_STATION = 0x20, 0x08, 0x01
