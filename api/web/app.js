@@ -44,7 +44,7 @@ async function api(path, { method = "GET", body } = {}) {
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status === 401) {
-    signOut("Your token was not accepted; please sign in again.");
+    signOut("Your token was not accepted; please sign in again.", "error");
     throw new ApiError(401, "not signed in");
   }
   if (!res.ok) {
@@ -136,11 +136,11 @@ function showWho() {
   fill(who, h("span", { class: "who-name" }, me.name), badge(me.role, "role"), out);
 }
 
-function signOut(message) {
+function signOut(message, kind = "info") {
   sessionStorage.removeItem(TOKEN_KEY);
   me = null;
   showWho();
-  if (message) flash(message, "info");
+  if (message) flash(message, kind);
   if (!location.hash.startsWith("#/login")) location.hash = "#/login";
   else render();
 }
@@ -237,7 +237,8 @@ async function loadQueue(filters) {
   const rows = [
     ...queue.changed.map((ci) => ({ kind: "changed", ci, changes: queue.changes[ci.uid] || [] })),
     ...queue.missing.map((ci) => ({ kind: "missing", ci })),
-    ...[...newOnes.values()].filter((ci) => ci.ci_class !== "DiscoveryRun").map((ci) => ({ kind: "new", ci })),
+    // One row per CI: a changed or missing CI is not listed again as new.
+    ...[...newOnes.values()].filter((ci) => ci.ci_class !== "DiscoveryRun" && !queue.changes[ci.uid] && !queue.missing.some((m) => m.uid === ci.uid)).map((ci) => ({ kind: "new", ci })),
   ]
     .filter((r) => !filters.cls || r.ci.ci_class === filters.cls)
     .sort((a, b) => rank(a.ci) - rank(b.ci));
@@ -444,7 +445,49 @@ function manualEditor(ci) {
   return h("details", { class: "edit" }, h("summary", {}, "Edit owner, criticality and notes"), form);
 }
 
-/** Neighbour nodes for the radial picture: peers over links for devices, grouped direct relations. */
+/** Config managers: find a duplicate of this CI and merge it into this one (this one is kept). */
+function mergeSection(ci) {
+  if (!me.may.review || ci.merged_into) return null;
+  const input = h("input", { type: "search", id: "duplicate-search", placeholder: `Search another ${ci.ci_class} that is the same thing…`, autocomplete: "off" });
+  const results = h("div", { id: "duplicate-results" });
+  const sameKind = (other) => other.uid !== ci.uid && !other.merged_into && (other.ci_class === ci.ci_class || (DEVICE_CLASSES.has(ci.ci_class) && DEVICE_CLASSES.has(other.ci_class)));
+  let timer = null;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = input.value.trim();
+      if (!q) return fill(results);
+      try {
+        const found = (await searchCis(q, 20)).items.filter(sameKind);
+        fill(
+          results,
+          found.length
+            ? table(
+                ["Duplicate", "Class", "Last seen", ""],
+                found.map((other) => {
+                  const b = h("button", { type: "button", class: "small", "data-merge": other.uid }, "Merge into this CI");
+                  b.addEventListener(
+                    "click",
+                    action(b, async () => {
+                      await api("/api/cis/merge", { method: "POST", body: { keep: ci.uid, drop: other.uid } });
+                      flash(`Merged ${other.name} into ${ci.name}.`);
+                      render();
+                    }),
+                  );
+                  return h("tr", {}, h("td", {}, ciLink(other.uid, other.name)), h("td", { class: "cls" }, other.ci_class), h("td", { class: "when" }, fmtTime(other.last_seen)), h("td", {}, b));
+                }),
+              )
+            : h("p", { class: "empty" }, "No other CI of this kind matches."),
+        );
+      } catch (err) {
+        failed(err);
+      }
+    }, 250);
+  });
+  return h("details", { class: "edit", id: "merge-section" }, h("summary", {}, "Merge a duplicate into this CI"), h("p", { class: "muted" }, "The duplicate hands over its relationships and identity and is retired."), input, results);
+}
+
+/** Neighbours for the picture: peers over links for devices, grouped direct relations. */
 function neighbourhood(ci, direct, links) {
   const names = new Map(direct.cis.concat(links ? links.cis : []).map((c) => [c.uid, c]));
   const nodes = [];
@@ -634,7 +677,7 @@ async function ciPage(parts) {
       h("p", { class: "muted" }, `First seen ${fmtTime(ci.first_seen)} · last seen ${fmtTime(ci.last_seen)}${ci.last_run ? " in " + ci.last_run : ""}${ci.missing_runs ? ` · missing for ${ci.missing_runs} run(s)` : ""}`),
     ),
     section("Neighbourhood", h("div", { class: "graph-wrap" }, picture), h("p", { class: "muted" }, nodes.length ? "Network neighbours on the left; what runs on or depends on it to the right. Click a CI to open it." : "No neighbours.")),
-    h("div", { class: "two-col" }, section("Attributes", attributesTable(ci), manualEditor(ci)), section("History", historyTimeline(events))),
+    h("div", { class: "two-col" }, section("Attributes", attributesTable(ci), manualEditor(ci), mergeSection(ci)), section("History", historyTimeline(events))),
     device ? section("Configuration", configSection(ci, versions)) : null,
     section("Relationships", relationshipsTable(ci, direct)),
   );
@@ -690,11 +733,20 @@ function ciPicker(initial) {
   return { el: h("div", { class: "picker" }, input, results, chips), chosen };
 }
 
+/** A readable name for a CI of a path: its own, or "<device name> <part>" for a part (uid "<device>/if/eth0"). */
+function pathName(uid, names) {
+  if (names.has(uid)) return names.get(uid);
+  const slash = uid.indexOf("/");
+  if (slash < 0) return uid;
+  const device = uid.slice(0, slash);
+  return `${names.get(device) ?? device} ${uid.slice(uid.lastIndexOf("/") + 1)}`;
+}
+
 function pathText(path, names) {
   const out = [];
   path.nodes.forEach((uid, i) => {
     if (i > 0) out.push(h("span", { class: "rel" }, ` ${path.rels[i - 1]} → `));
-    out.push(ciLink(uid, names.get(uid)));
+    out.push(ciLink(uid, pathName(uid, names)));
   });
   return h("div", { class: "path" }, out);
 }
@@ -796,9 +848,24 @@ function impactResult(result, request) {
       graphBox,
     ),
     section("Business services", result.services.length ? table(headers, impactRows(result.services), "impact-table services") : h("p", { class: "empty" }, "No business service is impacted.")),
-    section("Impacted CIs", table(headers, impactRows(result.impacted), "impact-table"), result.impacted.length > 400 ? h("p", { class: "muted" }, `First 400 of ${result.impacted.length}.`) : null),
     me.may.change ? changeForm(request) : null,
+    section("Impacted CIs", impactedList(result.impacted, impactRows, headers)),
   );
+}
+
+/** Devices, applications and services first; their parts (interfaces, components, addresses) on demand. */
+function impactedList(impacted, impactRows, headers) {
+  const main = impacted.filter((i) => i.changed || MAIN_CLASSES.has(i.ci_class));
+  const parts = impacted.length - main.length;
+  const box = h("div", {});
+  const toggle = h("input", { type: "checkbox", id: "show-parts" });
+  const draw = () => {
+    const items = toggle.checked ? impacted : main;
+    fill(box, table(headers, impactRows(items), "impact-table"), items.length > 400 ? h("p", { class: "muted" }, `First 400 of ${items.length}.`) : null);
+  };
+  toggle.addEventListener("change", draw);
+  draw();
+  return [parts ? h("label", { class: "toggle-line" }, toggle, ` also list ${parts} impacted interfaces, components and addresses`) : null, box];
 }
 
 function localInput(date) {
@@ -967,6 +1034,7 @@ function parseHash() {
 let renderCount = 0;
 
 async function render() {
+  document.body.dataset.ready = ""; // set again when the page is drawn (tests wait for it)
   const { page, parts, params } = parseHash();
   if (!me || page === "login") {
     if (me && page === "login") return (location.hash = "#/review");

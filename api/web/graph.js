@@ -5,7 +5,7 @@ import { s, truncate } from "./dom.js";
 
 const BOX_W = 190;
 const BOX_H = 42;
-const COL_GAP = 90;
+const COL_GAP = 130;
 const ROW_GAP = 14;
 const MAX_ROWS = 12;
 
@@ -88,7 +88,7 @@ export function drawLayered(nodes, edges, { arrows = true, labels = false } = {}
     if (labels && e.label) {
       // In the gap just before the target box, where no other box can be.
       const x = to.x + (forward || b.x === a.x ? -COL_GAP / 2 : COL_GAP / 2);
-      edgeLayer.append(s("text", { x, y: to.y - 5, class: "g-edge-label", "text-anchor": "middle" }, truncate(e.label, 16)));
+      edgeLayer.append(s("text", { x, y: to.y - 5, class: "g-edge-label", "text-anchor": "middle" }, truncate(e.label, 22)));
     }
   }
   svg.append(edgeLayer);

@@ -49,6 +49,7 @@ class DemoLab:
     """Names the tests need: which CIs play which part in the demo graph."""
 
     access_switch: str  # uid of the access switch the impact test reboots
+    access_peers: frozenset[str]  # uids of the devices the lab links to it (ground truth)
     single_homed: str  # server only behind that switch (OUTAGE when it reboots)
     dual_homed: str  # server behind it and its partner (DEGRADED)
     config_device: str  # device with two configuration versions
@@ -57,6 +58,8 @@ class DemoLab:
     img_device: str  # device named IMG_NAME
     shop_service: str  # business service on the single-homed server
     intranet_service: str  # business service on the dual-homed server
+    billing_app: str  # an application entered by hand...
+    billing_duplicate: str  # ...and entered again under another name (to be merged)
     first_run: str
     second_run: str
 
@@ -180,8 +183,15 @@ def build_demo(store: GraphStore, workdir: Path) -> DemoLab:
     ).uid
     store.link(shop, "DEPENDS_ON", by_name[single], None, "demo")
     store.link(intranet, "DEPENDS_ON", by_name[dual], None, "demo")
+    billing = store.create_ci("Application", {"name": "billing", "process": "billing"}, "demo").uid
+    store.link(billing, "RUNS_ON", by_name[single], None, "demo")
+    duplicate = store.create_ci("Application", {"name": "billing-api"}, "demo").uid
+    store.link(shop, "DEPENDS_ON", duplicate, None, "demo")
+    peers = {link.b_device for link in topo.links if link.a_device == switch}
+    peers |= {link.a_device for link in topo.links if link.b_device == switch}
     return DemoLab(
         access_switch=by_name[switch],
+        access_peers=frozenset(by_name[p] for p in peers),
         single_homed=by_name[single],
         dual_homed=by_name[dual],
         config_device=by_name[config_host],
@@ -190,6 +200,8 @@ def build_demo(store: GraphStore, workdir: Path) -> DemoLab:
         img_device=by_name[img_host],
         shop_service=shop,
         intranet_service=intranet,
+        billing_app=billing,
+        billing_duplicate=duplicate,
         first_run=run_uid("run-1"),
         second_run=run_uid("run-2"),
     )
