@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -400,11 +401,13 @@ def ssh_devices(workdir: Path, config: SshLabConfig | None = None) -> list[LabDe
     config = config or SshLabConfig()
     devices = []
     for spec in CLI_DEVICES:
+        truth = _version_truth(spec)
         devices.append(
             LabDevice(
-                name=device_hostname(spec), role=f"cli-{spec.behaviour}", address=config.cli_address(spec),
-                snmp_port=0, community="", vendor=_VENDORS[spec.platform], model="", serial="",
-                os_name=_OS_NAMES[spec.platform], os_version="", sys_object_id="", chassis_mac="",
+                name=device_hostname(spec), role="cli" if spec.behaviour == "normal" else f"cli-{spec.behaviour}",
+                address=config.cli_address(spec), snmp_port=0, community="", vendor=_VENDORS[spec.platform],
+                model=truth.get("model", ""), serial=truth.get("serial", ""), os_name=_OS_NAMES[spec.platform],
+                os_version=truth.get("os_version", ""), sys_object_id="", chassis_mac="",
                 platform=spec.platform, ssh_port=config.cli_port, source=f"clisim:{spec.key}",
             )
         )
@@ -419,6 +422,28 @@ def ssh_devices(workdir: Path, config: SshLabConfig | None = None) -> list[LabDe
                 )
             )
     return devices
+
+
+# Expected-record fields of each platform's `show version` (ground truth for the topology).
+_VERSION_FIELDS = {
+    "cisco_ios": {"model": "hardware", "serial": "serial", "os_version": "version"},
+    "cisco_nxos": {"model": "platform", "serial": "serial", "os_version": "os"},
+    "arista_eos": {"model": "model", "serial": "serial_number", "os_version": "image"},
+    "juniper_junos": {"model": "model", "serial": "serial_number", "os_version": "junos_version"},
+}
+
+
+def _version_truth(spec: CliDeviceSpec) -> dict[str, str]:
+    """Model / serial / version the replayed `show version` states, from its expected record."""
+    ref = spec.outputs.get("show version")
+    if ref is None:
+        return {}
+    record = yaml.safe_load(_corpus_file(spec.platform, ref).with_suffix(".yml").read_text())["parsed_sample"][0]
+    truth = {}
+    for attr, field_name in _VERSION_FIELDS[spec.platform].items():
+        value = record.get(field_name)
+        truth[attr] = str((value or [""])[0] if isinstance(value, list) else value or "")
+    return truth
 
 
 _VENDORS = {"cisco_ios": "Cisco", "cisco_nxos": "Cisco", "arista_eos": "Arista", "juniper_junos": "Juniper"}
@@ -473,9 +498,9 @@ def _run(argv: list[str]) -> None:
     subprocess.run(argv, check=True, capture_output=True)
 
 
-def _wait(done: object, timeout: float, what: str) -> None:
+def _wait(done: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
-    while not done():  # type: ignore[operator]
+    while not done():
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} did not start within {timeout}s")
         time.sleep(0.05)

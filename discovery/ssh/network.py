@@ -118,17 +118,18 @@ def _map_sections(spec: PlatformSpec, parsed: dict[str, Records], failed: set[st
             report.sections.add(section)
 
 
+# Where each section's mapper result goes in the report.
+_REPORT_FIELD = {
+    Section.SYSTEM: "device",
+    Section.INVENTORY: "components",
+    Section.INTERFACES: "interfaces",
+    Section.ADDRESSES: "addresses",
+    Section.NEIGHBORS: "neighbors",
+}
+
+
 def _store(report: DeviceReport, section: Section, result: Any) -> None:
-    if section is Section.SYSTEM:
-        report.device = result
-    elif section is Section.INVENTORY:
-        report.components = result
-    elif section is Section.INTERFACES:
-        report.interfaces = result
-    elif section is Section.ADDRESSES:
-        report.addresses = result
-    elif section is Section.NEIGHBORS:
-        report.neighbors = result
+    setattr(report, _REPORT_FIELD[section], result)
 
 
 def _map_config(spec: PlatformSpec, capture: CliCapture, report: DeviceReport) -> None:

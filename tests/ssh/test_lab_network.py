@@ -55,6 +55,10 @@ async def test_device_is_discovered_from_its_replayed_outputs(ssh_lab: SshLab, s
     assert report.device.sys_name == device_hostname(spec)
     assert report.device.platform == spec.platform
     assert report.device.mgmt_ip == ssh_lab.config.cli_address(spec)
+    truth = next(d for d in ssh_lab.topology.devices if d.address == ssh_lab.config.cli_address(spec))
+    assert (report.device.model, report.device.serial, report.device.os_version) == (
+        truth.model or None, truth.serial or None, truth.os_version or None
+    )
     platform = PLATFORMS[spec.platform]
     inventory_cmd = platform.commands["inventory"]
     assert {c.serial for c in report.components} - {None} >= _serials(_expected(spec, inventory_cmd))
