@@ -17,6 +17,7 @@ from deploy.neo4j.server import (
     Layout,
     Neo4jServerError,
     ServerOptions,
+    build_class_archive,
     connection,
     fetch_jars,
     reset,
@@ -46,9 +47,13 @@ def _options(args: argparse.Namespace) -> ServerOptions:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
+    layout = _layout(args)
     began = time.monotonic()
-    ran = fetch_jars(_layout(args))
+    ran = fetch_jars(layout)
     _say(f"neo4j jars {'fetched' if ran else 'already cached'} ({time.monotonic() - began:.1f}s)")
+    began = time.monotonic()
+    if build_class_archive(layout):
+        _say(f"neo4j class archive recorded ({time.monotonic() - began:.1f}s)")
     return 0
 
 
@@ -105,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--run-dir", help="server state folder (default deploy/neo4j/run)")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, handler, text in (
-        ("fetch", _cmd_fetch, "download the server jars into deploy/neo4j/cache (Maven)"),
+        ("fetch", _cmd_fetch, "download the jars (Maven), record the class archive"),
         ("start", _cmd_start, "start the server and wait until Bolt answers"),
         ("reset", _cmd_reset, "stop, delete all data, start again on the same port"),
         ("stop", _cmd_stop, "stop the server by PID"),

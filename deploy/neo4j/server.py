@@ -18,8 +18,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -77,6 +78,10 @@ class Layout:
         return self.home / "cache" / "pom.sha256"
 
     @property
+    def class_archive(self) -> Path:
+        return self.home / "cache" / "neo4j-classes.jsa"
+
+    @property
     def conf_dir(self) -> Path:
         return self.run_dir / "conf"
 
@@ -114,7 +119,7 @@ class ServerOptions:
     heap: str = "1g"
     pagecache: str = "256m"
     port: int | None = None
-    startup_timeout: float = 120.0
+    startup_timeout: float = 180.0
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,7 @@ def _run_maven(layout: Layout) -> None:
     if mvn is None:
         raise Neo4jServerError("Maven (mvn) is not installed: run deploy/setup.sh")
     shutil.rmtree(layout.lib_dir, ignore_errors=True)
+    layout.class_archive.unlink(missing_ok=True)  # recorded from the old jars
     command = [
         mvn, "-B", "-q", "-f", str(layout.pom), "dependency:copy-dependencies",
         f"-DoutputDirectory={layout.lib_dir}", "-DincludeScope=runtime",
@@ -282,13 +288,21 @@ def _render_conf(layout: Layout, port: int, options: ServerOptions) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _java_command(layout: Layout, options: ServerOptions) -> list[str]:
+def _class_sharing(layout: Layout) -> tuple[str, ...]:
+    """Map the class archive if there is one (see build_class_archive); the JVM ignores a stale one."""
+    archive = layout.class_archive
+    return (f"-XX:SharedArchiveFile={archive}",) if archive.is_file() else ()
+
+
+def _java_command(
+    layout: Layout, options: ServerOptions, class_sharing: Sequence[str]
+) -> list[str]:
     java_home = os.environ.get("JAVA_HOME")
     java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
     if not java:
         raise Neo4jServerError("java is not installed: run deploy/setup.sh (needs Java 17)")
     return [
-        java, f"-Xms{options.heap_initial}", f"-Xmx{options.heap}", *_JVM_FLAGS,
+        java, f"-Xms{options.heap_initial}", f"-Xmx{options.heap}", *_JVM_FLAGS, *class_sharing,
         "-cp", f"{layout.lib_dir}/*", MAIN_CLASS,
         f"--home-dir={layout.run_dir}", f"--config-dir={layout.conf_dir}",
     ]  # fmt: skip
@@ -419,7 +433,9 @@ def start(layout: Layout = Layout(), options: ServerOptions = ServerOptions()) -
         return _start_unlocked(layout, options)
 
 
-def _start_unlocked(layout: Layout, options: ServerOptions) -> Connection:
+def _start_unlocked(
+    layout: Layout, options: ServerOptions, class_sharing: Sequence[str] | None = None
+) -> Connection:
     """``start`` for a caller holding the run-dir lock."""
     current = connection(layout)
     if current is not None:
@@ -434,7 +450,11 @@ def _start_unlocked(layout: Layout, options: ServerOptions) -> Connection:
     (layout.conf_dir / "neo4j.conf").write_text(_render_conf(layout, port, options))
     with layout.console_log.open("ab") as console:
         process = subprocess.Popen(
-            _java_command(layout, options),
+            _java_command(
+                layout,
+                options,
+                _class_sharing(layout) if class_sharing is None else class_sharing,
+            ),
             cwd=layout.run_dir,
             stdin=subprocess.DEVNULL,
             stdout=console,
@@ -503,3 +523,33 @@ def reset(layout: Layout = Layout(), options: ServerOptions = ServerOptions()) -
         shutil.rmtree(layout.data_dir, ignore_errors=True)
         layout.password_file.unlink(missing_ok=True)
         return _start_unlocked(layout, options)
+
+
+def build_class_archive(layout: Layout = Layout()) -> bool:
+    """Record the classes a server start loads in a class-data-sharing archive; True if built.
+
+    Why: on a 2-core machine loading and verifying some 20,000 classes is about half the CPU of
+    a start; a JDK 17 dynamic CDS archive lets later starts map them instead (measured about
+    6 s instead of 11 s CPU). It is recorded by starting and stopping one throwaway server with
+    ``-XX:ArchiveClassesAtExit``; a later JDK or jar change makes the JVM ignore the archive.
+    """
+    fetch_jars(layout)
+    archive = layout.class_archive
+    if archive.is_file():
+        return False
+    with _locked(layout.lib_stamp.with_name("lock")):
+        if archive.is_file():  # another process built it while we waited
+            return False
+        partial = archive.with_name(archive.name + ".partial")
+        with tempfile.TemporaryDirectory(prefix="neo4j-cds-") as scratch:
+            trainee = Layout(home=layout.home, run_dir=Path(scratch))
+            recording = (f"-XX:ArchiveClassesAtExit={partial}",)
+            with _locked(trainee.lock_file):
+                _start_unlocked(trainee, ServerOptions(auth=False), recording)
+                pid = running_pid(trainee)
+                if pid is not None:
+                    _terminate(pid, timeout=120.0)  # the JVM writes the archive as it exits
+        if not partial.is_file():
+            raise Neo4jServerError(f"the JVM wrote no class archive to {partial}")
+        partial.replace(archive)
+    return True
