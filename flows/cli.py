@@ -8,6 +8,7 @@ Scheduled runs go through the Prefect deployment in ``deploy/prefect.yaml`` inst
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -85,6 +86,28 @@ def _summary_table(result: dict[str, Any]) -> Table:
     return table
 
 
+def local_prefect() -> AbstractContextManager[Any]:
+    """Without a Prefect server configured, Prefect starts a temporary local one: give it time.
+
+    On a busy machine that server takes longer than Prefect's default 20 s to come up.
+    """
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_ANALYTICS_ENABLED,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+
+    if PREFECT_API_URL.value():
+        return nullcontext()
+    return temporary_settings(
+        {
+            PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 180,
+            PREFECT_SERVER_ANALYTICS_ENABLED: False,
+        }
+    )
+
+
 @app.command()
 def discover(inventory: InventoryOpt, store: StoreOpt = None) -> None:
     """Run one discovery of INVENTORY now, into the store, with a progress display."""
@@ -103,7 +126,7 @@ def discover(inventory: InventoryOpt, store: StoreOpt = None) -> None:
         TimeElapsedColumn(),
         console=console,
     )
-    with bars, run_progress.subscribed(_Display(bars)):
+    with local_prefect(), bars, run_progress.subscribed(_Display(bars)):
         result = nightly_discovery(inventory=str(inventory.resolve()), store=url)
     console.print(_summary_table(result))
     console.print(f"store: {url}")

@@ -39,7 +39,7 @@ from flows.apply import discovery_run_changes, split_changes
 from flows.inventory import IPAddress, ResolvedInventory, SnmpTarget, load_inventory
 from flows.plan import (
     SshCandidate,
-    chunks,
+    balanced,
     neighbor_frontier,
     report_address,
     ssh_candidates,
@@ -133,13 +133,13 @@ def sweep_ranges(
         return []
     profiles, counts = inv.snmp_profiles, record.counts
     counts.swept = len(addresses)
-    batches = list(chunks(addresses, batch_size))
+    batches = balanced(addresses, batch_size, PARALLEL_BATCHES)
     finished = [0]
 
     def done(found: list[DeviceReport]) -> None:
         finished[0] += 1
         counts.responders += len(found)
-        swept = min(len(addresses), finished[0] * batch_size)
+        swept = min(len(addresses), finished[0] * len(batches[0]))
         publish(Progress("sweep", len(addresses), swept, counts.responders))
 
     responders = _run_batches(
@@ -172,7 +172,7 @@ def collect_snmp_targets(
 
     reports = _run_batches(
         lambda batch: tasks.snmp_batch.submit(batch, profiles, options),
-        list(chunks(targets, batch_size)),
+        balanced(targets, batch_size, PARALLEL_BATCHES),
         lambda batch, exc: _crashed([str(t) for t in batch], Source.SNMP, exc),
         done,
     )
@@ -248,7 +248,7 @@ def collect_ssh_targets(
 
     reports = _run_batches(
         lambda batch: tasks.ssh_batch.submit(batch, profiles, default, options),
-        list(chunks(candidates, max(1, batch_size // 8))),
+        balanced(candidates, max(1, batch_size // 8), PARALLEL_BATCHES),
         crashed,
         done,
     )

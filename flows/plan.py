@@ -31,6 +31,16 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+def balanced(items: Sequence[T], max_size: int, workers: int) -> list[list[T]]:
+    """Batches of at most ``max_size`` items, but at least ``workers`` of them when there are
+    enough items, so that every parallel task slot has work (51 devices -> 4 x 13, not 1 x 51).
+    """
+    if not items:
+        return []
+    size = min(max_size, max(1, -(-len(items) // workers)))
+    return list(chunks(items, size))
+
+
 def target_key(address: IPAddress | str, port: int) -> str:
     """The ``DeviceReport.target`` form the collectors use: ``address:port``."""
     return f"{address}:{port}"
