@@ -245,7 +245,7 @@ async function loadQueue(filters) {
   return { queue, rows, totalNew };
 }
 
-async function reviewPage(_parts, params) {
+async function reviewPage(view, _parts, params) {
   const filters = { kind: params.get("kind") || "all", cls: params.get("class") || "", text: "", run: params.get("run") || "", since: params.get("since") || "" };
   const [{ queue, rows, totalNew }, runs] = await Promise.all([loadQueue(filters), api("/api/runs")]);
   let pageSize = 50;
@@ -273,7 +273,7 @@ async function reviewPage(_parts, params) {
     [...runs].reverse().map((r) => h("option", { value: r.uid, selected: r.uid === filters.run }, `Since ${truncate(r.name, 40)}`)),
   );
   const sinceInput = h("input", { type: "date", id: "filter-since", value: filters.since, "aria-label": "Changed since" });
-  const counts = { all: rows.length, new: totalNew, changed: rows.filter((r) => r.kind === "changed").length, missing: rows.filter((r) => r.kind === "missing").length };
+  const counts = { all: rows.length, new: rows.filter((r) => r.kind === "new").length, changed: rows.filter((r) => r.kind === "changed").length, missing: rows.filter((r) => r.kind === "missing").length };
   const tabs = h(
     "div",
     { class: "tabs", role: "tablist" },
@@ -391,8 +391,8 @@ async function reviewPage(_parts, params) {
   }
 
   fill(
-    main,
-    h("div", { class: "page-head" }, h("h1", {}, "Review queue"), h("p", { class: "muted" }, queue.since ? `Changes since ${fmtTime(queue.since)}` : "New, changed and missing configuration items")),
+    view,
+    h("div", { class: "page-head" }, h("h1", {}, "Review queue"), h("p", { class: "muted" }, queue.since ? `Changes since ${fmtTime(queue.since)}` : "New, changed and missing configuration items", ` · ${totalNew} CI(s) of ${filters.cls || "any class"} awaiting a first review`)),
     h("div", { class: "card" }, h("div", { class: "filters" }, tabs, classSelect, textInput, runSelect, sinceInput), toolbar, body),
   );
   drawToolbar();
@@ -540,23 +540,37 @@ function neighbourhoodPicture(ci, neighbours) {
   return svg;
 }
 
+/** Relationships grouped by type and direction; big groups (a switch's 50 interfaces) folded. */
 function relationshipsTable(ci, direct) {
   const names = new Map(direct.cis.map((c) => [c.uid, c]));
-  const rows = direct.relationships.slice(0, 300).map((r) => {
+  const groups = new Map();
+  for (const r of direct.relationships) {
     const outgoing = r.source === ci.uid;
-    const other = outgoing ? r.target : r.source;
-    return h(
+    const key = outgoing ? `${r.type} →` : `← ${r.type}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push({ r, other: outgoing ? r.target : r.source });
+  }
+  if (!groups.size) return h("p", { class: "empty" }, "No relationships.");
+  const rowOf = (label, { r, other }) =>
+    h(
       "tr",
       {},
-      h("td", {}, outgoing ? `${r.type} →` : `← ${r.type}`),
+      h("td", {}, label),
       h("td", {}, ciLink(other, names.get(other)?.name)),
       h("td", { class: "cls" }, names.get(other)?.ci_class ?? ""),
       h("td", {}, badge(r.status, `st-${r.status}`)),
       h("td", {}, r.manual ? "manual" : r.sources.join(", ")),
       h("td", { class: "when" }, fmtTime(r.last_seen)),
     );
-  });
-  return rows.length ? table(["Relationship", "Other CI", "Class", "Status", "Source", "Last seen"], rows, "rels") : h("p", { class: "empty" }, "No relationships.");
+  const headers = ["Relationship", "Other CI", "Class", "Status", "Source", "Last seen"];
+  const small = [...groups].filter(([, items]) => items.length <= 8);
+  const big = [...groups].filter(([, items]) => items.length > 8);
+  return [
+    small.length ? table(headers, small.flatMap(([label, items]) => items.map((item) => rowOf(label, item))), "rels") : null,
+    big.map(([label, items]) =>
+      h("details", { class: "rel-group" }, h("summary", {}, `${label} ${items.length} × ${names.get(items[0].other)?.ci_class ?? "CI"}`), table(headers, items.slice(0, 500).map((item) => rowOf(label, item)), "rels")),
+    ),
+  ];
 }
 
 function eventItem(ev) {
@@ -625,7 +639,7 @@ function configSection(ci, versions) {
   return h("div", {}, h("div", { class: "filters" }, "Compare ", from, " with ", to), out);
 }
 
-async function ciPage(parts) {
+async function ciPage(view, parts) {
   const uid = parts[0];
   const ci = await api(ciUrl(uid));
   const device = DEVICE_CLASSES.has(ci.ci_class);
@@ -654,7 +668,7 @@ async function ciPage(parts) {
   const nodes = neighbourhood(ci, direct, links);
   const picture = neighbourhoodPicture(ci, nodes);
   fill(
-    main,
+    view,
     h(
       "div",
       { class: "page-head" },
@@ -676,7 +690,7 @@ async function ciPage(parts) {
       ),
       h("p", { class: "muted" }, `First seen ${fmtTime(ci.first_seen)} · last seen ${fmtTime(ci.last_seen)}${ci.last_run ? " in " + ci.last_run : ""}${ci.missing_runs ? ` · missing for ${ci.missing_runs} run(s)` : ""}`),
     ),
-    section("Neighbourhood", h("div", { class: "graph-wrap" }, picture), h("p", { class: "muted" }, nodes.length ? "Network neighbours on the left; what runs on or depends on it to the right. Click a CI to open it." : "No neighbours.")),
+    section("Neighbourhood", h("div", { class: "graph-wrap" }, picture), h("p", { class: "muted" }, nodes.length ? `${device ? "Network neighbours on the left; what runs on or depends on it to the right. " : ""}Click a CI to open it.` : "No neighbours.")),
     h("div", { class: "two-col" }, section("Attributes", attributesTable(ci), manualEditor(ci), mergeSection(ci)), section("History", historyTimeline(events))),
     device ? section("Configuration", configSection(ci, versions)) : null,
     section("Relationships", relationshipsTable(ci, direct)),
@@ -855,12 +869,12 @@ function impactResult(result, request) {
 
 /** Devices, applications and services first; their parts (interfaces, components, addresses) on demand. */
 function impactedList(impacted, impactRows, headers) {
-  const main = impacted.filter((i) => i.changed || MAIN_CLASSES.has(i.ci_class));
-  const parts = impacted.length - main.length;
+  const core = impacted.filter((i) => i.changed || MAIN_CLASSES.has(i.ci_class));
+  const parts = impacted.length - core.length;
   const box = h("div", {});
   const toggle = h("input", { type: "checkbox", id: "show-parts" });
   const draw = () => {
-    const items = toggle.checked ? impacted : main;
+    const items = toggle.checked ? impacted : core;
     fill(box, table(headers, impactRows(items), "impact-table"), items.length > 400 ? h("p", { class: "muted" }, `First 400 of ${items.length}.`) : null);
   };
   toggle.addEventListener("change", draw);
@@ -916,7 +930,7 @@ function changeForm(request) {
   return section("Create a change request from this analysis", form, out);
 }
 
-async function impactPage(_parts, params) {
+async function impactPage(view, _parts, params) {
   const uids = params.getAll("ci");
   const initial = (await Promise.all(uids.map((u) => api(ciUrl(u)).catch(() => null)))).filter(Boolean);
   const picker = ciPicker(initial);
@@ -933,14 +947,17 @@ async function impactPage(_parts, params) {
     fill(out, impactResult(result, request));
   };
   form.addEventListener("submit", action(run, analyse));
-  fill(main, h("div", { class: "page-head" }, h("h1", {}, "Impact analysis"), h("p", { class: "muted" }, "What stops (OUTAGE) or loses redundancy (DEGRADED) when these CIs change.")), form, out);
+  fill(view, h("div", { class: "page-head" }, h("h1", {}, "Impact analysis"), h("p", { class: "muted" }, "What stops (OUTAGE) or loses redundancy (DEGRADED) when these CIs change.")), form, out);
   if (initial.length && params.get("type")) await analyse().catch(failed);
 }
 
 // ------------------------------------------------------------------ change requests
 
-async function changesPage() {
+async function changesPage(view) {
   const page = await api("/api/changes?limit=200");
+  const uids = [...new Set(page.items.flatMap((c) => c.cis))].slice(0, 200);
+  const found = await Promise.all(uids.map((u) => api(ciUrl(u)).catch(() => null)));
+  const names = new Map(found.filter(Boolean).map((ci) => [ci.uid, ci.name]));
   const rows = [...page.items].reverse().map((c) => {
     const actions = h("td", {});
     if (me.may.change && c.status === "pending") {
@@ -962,7 +979,7 @@ async function changesPage() {
       { "data-id": c.id },
       h("td", {}, c.id),
       h("td", {}, c.change_type.replace("_", " ")),
-      h("td", {}, c.cis.map((uid) => h("div", {}, ciLink(uid)))),
+      h("td", {}, c.cis.map((uid) => h("div", {}, ciLink(uid, names.get(uid))))),
       h("td", { class: "when" }, fmtTime(c.window_start), h("br"), fmtTime(c.window_end)),
       h("td", {}, badge(c.status, `cs-${c.status}`), c.decided_by ? h("div", { class: "muted" }, `by ${c.decided_by}`) : null),
       h("td", {}, badge(`${c.risk_level} ${Math.round(c.risk_score)}`, `risk-${c.risk_level}`)),
@@ -973,7 +990,7 @@ async function changesPage() {
     );
   });
   fill(
-    main,
+    view,
     h("div", { class: "page-head" }, h("h1", {}, "Change requests"), me.may.change ? h("a", { class: "button", href: "#/impact" }, "New from an impact analysis…") : null),
     h("div", { class: "card" }, rows.length ? table(["Id", "Type", "CIs", "Window", "Status", "Risk", "Services", "Conflicts", "Description", ""], rows, "changes-table") : h("p", { class: "empty" }, "No change requests yet.")),
   );
@@ -994,7 +1011,7 @@ function runChanges(counts) {
   return bits.length ? bits : h("span", { class: "muted" }, "no changes");
 }
 
-async function runsPage() {
+async function runsPage(view) {
   const runs = await api("/api/runs");
   const rows = [...runs].reverse().map((r) => {
     const c = r.counts || {};
@@ -1014,7 +1031,7 @@ async function runsPage() {
     );
   });
   fill(
-    main,
+    view,
     h("div", { class: "page-head" }, h("h1", {}, "Discovery runs"), h("p", { class: "muted" }, "Newest first; counts as recorded by each run.")),
     h("div", { class: "card" }, rows.length ? table(["Run", "State", "Started", "Took", "Devices found", "Targets", "Graph changes", "Failures", ""], rows, "runs-table") : h("p", { class: "empty" }, "No discovery run yet.")),
   );
@@ -1047,8 +1064,10 @@ async function render() {
   if (!handler) return fill(main, h("p", { class: "empty" }, "No such page."));
   const mine = ++renderCount;
   fill(main, h("p", { class: "muted" }, "Loading…"));
+  const view = h("div", {});
   try {
-    await handler(parts, params);
+    await handler(view, parts, params);
+    if (mine === renderCount) fill(main, view); // a later navigation wins over a slow page
   } catch (err) {
     if (mine !== renderCount) return;
     failed(err);
