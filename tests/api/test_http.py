@@ -289,3 +289,37 @@ def test_cached_and_store_modes_agree(store: GraphStore, lab: dict[str, str]) ->
     assert cached.service_closure(lab["shop"]).spofs(lab["shop"]) == bounded.service_closure(
         lab["shop"]
     ).spofs(lab["shop"])
+
+
+def test_as_of_diff_and_merge(
+    store: GraphStore, client: TestClient, tokens: Headers, lab: dict[str, str]
+) -> None:
+    viewer, cm = tokens[Role.VIEWER], tokens[Role.CONFIG_MANAGER]
+    discover(store, datacentre(), "run-2", later(24), changed_os={"agg1": "4.31"})
+    agg = lab["agg1"]
+    before = client.get(
+        f"/api/cis/{agg}/as-of", params={"at": later(1).isoformat()}, headers=viewer
+    ).json()
+    assert before["attributes"]["os_version"] == "4.30"
+    assert (
+        client.get(f"/api/cis/{agg}", headers=viewer).json()["attributes"]["os_version"] == "4.31"
+    )
+    diff = client.get(
+        f"/api/cis/{agg}/diff",
+        params={"t1": later(1).isoformat(), "t2": later(25).isoformat()},
+        headers=viewer,
+    ).json()
+    assert diff["changes"]["os_version"] == ["4.30", "4.31"]
+    too_early = client.get(
+        f"/api/cis/{agg}/as-of", params={"at": later(-24).isoformat()}, headers=viewer
+    )
+    assert too_early.status_code == 404
+    copy = client.post(
+        "/api/cis", json={"ci_class": "BusinessService", "name": "Shop copy"}, headers=cm
+    ).json()
+    merged = client.post(
+        "/api/cis/merge", json={"keep": lab["shop"], "drop": copy["uid"]}, headers=cm
+    )
+    assert merged.status_code == 200, merged.text
+    dropped = client.get(f"/api/cis/{copy['uid']}", headers=viewer).json()
+    assert dropped["merged_into"] == lab["shop"] and dropped["status"] == "retired"
