@@ -80,6 +80,7 @@ CLI_DEVICES: tuple[CliDeviceSpec, ...] = (
         {
             "show version": "show_version/cisco_nxos_show_version.raw",
             "show inventory": "show_inventory/cisco_nxos_show_inventory.raw",
+            "show interface": "@show_interface/cisco_nxos_show_interface10.raw",
             "show ip interface brief": "show_ip_interface_brief/cisco_nxos_show_ip_interface_brief.raw",
             "show lldp neighbors detail": "show_lldp_neighbors_detail/cisco_nxos_show_lldp_neighbors_detail.raw",
             "show cdp neighbors detail": "show_cdp_neighbors_detail/cisco_nxos_show_cdp_neighbors_detail.raw",

@@ -98,7 +98,7 @@ def _map_sections(spec: PlatformSpec, parsed: dict[str, Records], failed: set[st
     plan: list[tuple[Section, tuple[str, ...], Callable[[dict[str, Records]], Any]]] = [
         (Section.SYSTEM, ("version",), lambda p: spec.device(p)),
         (Section.INVENTORY, ("inventory",), spec.components),
-        (Section.INTERFACES, ("interfaces",) if "interfaces" in spec.commands else ("addresses",), spec.interfaces),
+        (Section.INTERFACES, ("interfaces",), spec.interfaces),
         (Section.ADDRESSES, ("addresses",), spec.addresses),
         (Section.NEIGHBORS, tuple(p for p in ("lldp", "cdp") if p in spec.commands), spec.neighbors),
     ]
@@ -111,10 +111,7 @@ def _map_sections(spec: PlatformSpec, parsed: dict[str, Records], failed: set[st
             report.errors.append(SectionError(section, "malformed", f"{type(exc).__name__}: {exc}"[:300]))
             continue
         _store(report, section, result)
-        complete = all(p in parsed for p in purposes) and not any(p in failed for p in purposes)
-        if section is Section.INTERFACES and "interfaces" not in spec.commands:
-            complete = False  # derived from the L3 brief only: not every interface
-        if complete:
+        if all(p in parsed for p in purposes) and not any(p in failed for p in purposes):
             report.sections.add(section)
 
 

@@ -74,14 +74,14 @@ def interfaces(parsed: ParsedCommands) -> list[InterfaceObservation]:
 
 
 def addresses(parsed: ParsedCommands) -> list[AddressObservation]:
-    """Addresses from `show ip interface brief`; prefix lengths from `show interfaces` when it ran."""
-    prefixes = {
-        (rec["interface"], rec.get("ip_address")): rec.get("prefix_length")
-        for rec in parsed.get("interfaces", [])
-    }
+    """Addresses from `show ip interface brief`; prefix lengths from `show interface(s)` when it ran.
+
+    Joined on the address: the brief abbreviates names on NX-OS (Eth1/1 vs Ethernet1/1).
+    """
+    prefixes = {rec.get("ip_address"): rec.get("prefix_length") for rec in parsed.get("interfaces", [])}
     result = []
     for rec in parsed["addresses"]:
-        found = n.interface_address(rec.get("ip_address"), prefixes.get((rec["interface"], rec.get("ip_address"))))
+        found = n.interface_address(rec.get("ip_address"), prefixes.get(rec.get("ip_address")))
         if found:
             result.append(AddressObservation(found[0], found[1], rec["interface"], found[2]))
     return result

@@ -1,25 +1,22 @@
-"""Cisco NX-OS: commands, ntc-templates field names, error text and secrets.
-
-Interfaces: NX-OS has ``show interface`` (and a template), but the shared corpus holds no
-real output of it, so this spec does not ask for it rather than ship an untested mapping;
-interface names and states come with the addresses from ``show ip interface brief``.
-"""
+"""Cisco NX-OS: commands, ntc-templates field names, error text and secrets."""
 
 from __future__ import annotations
 
 from discovery.observations import (
-    AddressObservation,
     DeviceObservation,
     InterfaceObservation,
     NeighborObservation,
 )
 from discovery.ssh import normalise as n
+from discovery.ssh.platforms import cisco_ios
 from discovery.ssh.platforms.base import (
     ParsedCommands,
     PlatformSpec,
+    admin_status,
     cdp_detail_neighbors,
     cisco_like_inventory,
     lldp_detail_neighbors,
+    oper_status,
     secrets,
 )
 from discovery.ssh.platforms.cisco_ios import CISCO_SECRETS
@@ -44,24 +41,20 @@ def device(parsed: ParsedCommands) -> DeviceObservation:
 
 
 def interfaces(parsed: ParsedCommands) -> list[InterfaceObservation]:
-    """L3 interfaces with states (``admin-up`` / ``link-up`` / ``protocol-up``) from the brief."""
+    """``show interface``: NX-OS prints "admin state is up" separately from the link state."""
     return [
         InterfaceObservation(
             name=rec["interface"],
-            admin_status=(n.text(rec.get("status")) or "").removeprefix("admin-") or None,
-            oper_status=(n.text(rec.get("proto")) or "").removeprefix("protocol-") or None,
+            description=n.text(rec.get("hardware_type")),
+            alias=n.text(rec.get("description")),
+            speed_bps=n.bandwidth_bps(rec.get("bandwidth")),
+            mac=n.mac(rec.get("mac_address")) or n.mac(rec.get("bia")),
+            admin_status=n.text(rec.get("admin_state")) or admin_status(rec.get("link_status")),
+            oper_status=oper_status(rec.get("link_status")),
+            mtu=n.integer(rec.get("mtu")),
         )
-        for rec in parsed["addresses"]
+        for rec in parsed["interfaces"]
     ]
-
-
-def addresses(parsed: ParsedCommands) -> list[AddressObservation]:
-    result = []
-    for rec in parsed["addresses"]:
-        found = n.interface_address(rec.get("ip_address"))
-        if found:
-            result.append(AddressObservation(found[0], found[1], rec["interface"], found[2]))
-    return result
 
 
 def neighbors(parsed: ParsedCommands) -> list[NeighborObservation]:
@@ -75,6 +68,7 @@ SPEC = PlatformSpec(
     commands={
         "version": "show version",
         "inventory": "show inventory",
+        "interfaces": "show interface",
         "addresses": "show ip interface brief",
         "lldp": "show lldp neighbors detail",
         "cdp": "show cdp neighbors detail",
@@ -83,7 +77,7 @@ SPEC = PlatformSpec(
     device=device,
     components=lambda parsed: cisco_like_inventory(parsed["inventory"]),
     interfaces=interfaces,
-    addresses=addresses,
+    addresses=cisco_ios.addresses,
     neighbors=neighbors,
     error_markers=("% Invalid command", "% Incomplete command", "% Invalid input", "% Ambiguous command"),
     secret_patterns=CISCO_SECRETS,
