@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from api import errors, web
 from api.analysis import ImpactAnalyzer
+from api.auth import TokenVerifier
 from api.routers import changes, cis, configs, impact, review
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore, open_store
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = the_store
     app.state.settings = settings
     app.state.analyzer = ImpactAnalyzer(the_store)
+    app.state.verifier = TokenVerifier(the_store)
     errors.install(app)
     for module in (review, configs, impact, cis, changes):
         app.include_router(module.router, prefix="/api")

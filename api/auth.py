@@ -17,6 +17,8 @@ import enum
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -89,6 +91,39 @@ def verify_token(store: GraphStore, token: str) -> Principal | None:
     if not hmac.compare_digest(str(record.get("sha256", "")), _digest(token)):
         return None
     return Principal(token_id, str(record["name"]), Role(record["role"]))
+
+
+class TokenVerifier:
+    """:func:`verify_token` with a short memory, so that a request costs no store read.
+
+    A valid token is trusted for ``ttl`` seconds after it was last checked; a revocation
+    therefore takes effect within ``ttl``. Entries are keyed by the token's hash, never by
+    the token itself.
+    """
+
+    def __init__(self, store: GraphStore, ttl: float = 30.0, max_entries: int = 4096) -> None:
+        self.store = store
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._known: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def verify(self, token: str) -> Principal | None:
+        digest = _digest(token)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._known.get(digest)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        principal = verify_token(self.store, token)
+        with self._lock:
+            if len(self._known) >= self.max_entries:
+                self._known.clear()
+            if principal is None:
+                self._known.pop(digest, None)
+            else:
+                self._known[digest] = (principal, now + self.ttl)
+        return principal
 
 
 def revoke_token(store: GraphStore, token_id: str) -> bool:

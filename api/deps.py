@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.analysis import ImpactAnalyzer
-from api.auth import Principal, Role, verify_token
+from api.auth import Principal, Role, TokenVerifier
 from graph.store import GraphStore
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `cmdb token create`")
@@ -30,11 +30,12 @@ AnalyzerDep = Annotated[ImpactAnalyzer, Depends(get_analyzer)]
 
 
 def get_principal(
-    store: StoreDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """401 without a valid bearer token."""
-    principal = verify_token(store, credentials.credentials) if credentials else None
+    verifier: TokenVerifier = request.app.state.verifier
+    principal = verifier.verify(credentials.credentials) if credentials else None
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

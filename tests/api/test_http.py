@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.analysis import ImpactAnalyzer
-from api.auth import Role
+from api.auth import Role, TokenVerifier, create_token, list_tokens, revoke_token, verify_token
 from api.impact import ChangeType
 from graph.store import GraphStore
 from tests.api.labgraph import T0, datacentre, discover, later, store_config
@@ -323,3 +323,24 @@ def test_as_of_diff_and_merge(
     assert merged.status_code == 200, merged.text
     dropped = client.get(f"/api/cis/{copy['uid']}", headers=viewer).json()
     assert dropped["merged_into"] == lab["shop"] and dropped["status"] == "retired"
+
+
+def test_tokens_are_stored_hashed_and_can_be_revoked(store: GraphStore) -> None:
+    token = create_token(store, "someone", Role.CHANGE_MANAGER)
+    token_id = token.removeprefix("cmdb_").split(".", 1)[0]
+    record = store.get_record("token", token_id)
+    assert (
+        record is not None
+        and token not in str(record)
+        and token.split(".", 1)[1] not in str(record)
+    )
+    principal = verify_token(store, token)
+    assert principal is not None and (principal.name, principal.role) == (
+        "someone",
+        Role.CHANGE_MANAGER,
+    )
+    assert verify_token(store, token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert revoke_token(store, token_id)
+    assert verify_token(store, token) is None
+    assert TokenVerifier(store, ttl=0).verify(token) is None
+    assert [t["name"] for t in list_tokens(store) if t["id"] == token_id] == ["someone"]
