@@ -96,7 +96,7 @@ def _command_error(spec: PlatformSpec, capture: CliCapture, command: str) -> tup
 def _map_sections(spec: PlatformSpec, parsed: dict[str, Records], failed: set[str], report: DeviceReport) -> None:
     """Run each section's mapper when its inputs parsed; a section is complete only if all did."""
     plan: list[tuple[Section, tuple[str, ...], Callable[[dict[str, Records]], Any]]] = [
-        (Section.SYSTEM, ("version",), lambda p: spec.device(p)),
+        (Section.SYSTEM, ("version",), spec.device),
         (Section.INVENTORY, ("inventory",), spec.components),
         (Section.INTERFACES, ("interfaces",), spec.interfaces),
         (Section.ADDRESSES, ("addresses",), spec.addresses),

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from discovery.observations import (
+    AddressObservation,
     ComponentObservation,
     DeviceObservation,
+    InterfaceObservation,
     NeighborObservation,
     Section,
 )
@@ -50,8 +52,8 @@ class PlatformSpec:
     config_command: str
     device: Callable[[ParsedCommands], DeviceObservation]
     components: Callable[[ParsedCommands], list[ComponentObservation]]
-    interfaces: Callable[[ParsedCommands], list[Any]]
-    addresses: Callable[[ParsedCommands], list[Any]]
+    interfaces: Callable[[ParsedCommands], list[InterfaceObservation]]
+    addresses: Callable[[ParsedCommands], list[AddressObservation]]
     neighbors: Callable[[ParsedCommands], list[NeighborObservation]]
     error_markers: tuple[str, ...]  # a reply starting (after the caret line) with one is a rejection
     secret_patterns: tuple[re.Pattern[str], ...]  # group 1 kept, group 2 (the secret) masked

@@ -16,7 +16,7 @@ from discovery.observations import (
     NeighborObservation,
 )
 from discovery.ssh import normalise as n
-from discovery.ssh.platforms.base import ParsedCommands, PlatformSpec, Record, Records, secrets
+from discovery.ssh.platforms.base import ParsedCommands, PlatformSpec, Record, secrets
 
 _VALUE = r"(\"[^\"]*\"|[^\s;{]+)"
 JUNOS_SECRETS = secrets(
@@ -154,13 +154,9 @@ def neighbors(parsed: ParsedCommands) -> list[NeighborObservation]:
             remote_chassis_id=n.chassis_id(rec.get("chassis_id")),
             remote_port=n.text(rec.get("neighbor_interface")),
         )
-        for rec in _records(parsed, "lldp")
+        for rec in parsed.get("lldp", [])
         if n.text(rec.get("local_interface"))
     ]
-
-
-def _records(parsed: ParsedCommands, purpose: str) -> Records:
-    return list(parsed.get(purpose, []))
 
 
 SPEC = PlatformSpec(
