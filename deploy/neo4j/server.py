@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -138,11 +139,12 @@ class Connection:
 
     def env_lines(self) -> list[str]:
         """Shell lines to ``eval``/``source``; auth variables are emptied when auth is off."""
-        return [
-            f"export CMDB_TEST_NEO4J_URI={self.uri}",
-            f"export CMDB_TEST_NEO4J_USER={self.user or ''}",
-            f"export CMDB_TEST_NEO4J_PASSWORD={self.password or ''}",
-        ]
+        values = {
+            "CMDB_TEST_NEO4J_URI": self.uri,
+            "CMDB_TEST_NEO4J_USER": self.user or "",
+            "CMDB_TEST_NEO4J_PASSWORD": self.password or "",
+        }
+        return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
 
 
 @dataclass(frozen=True)
