@@ -61,7 +61,8 @@ def test_deployment_runs_on_a_worker_and_fills_the_store(
     queue = spec["work_pool"]["work_queue_name"]  # type: ignore[index]
     prefect_server.cli("work-pool", "create", pool, "--type", "process")
     prefect_server.cli("--no-prompt", "deploy", "--prefect-file", str(DEPLOY_FILE), "--all")
-    worker = prefect_server.worker(pool, queue, {})
+    # snmpsim is one Python process per shard: the simulated lab takes 16 parallel walks.
+    worker = prefect_server.worker(pool, queue, {"CMDB_SNMP_CONCURRENCY": "16"})
     store_url = f"sqlite:///{tmp_path / 'cmdb.sqlite'}"
     try:
         with temporary_settings({PREFECT_API_URL: prefect_server.api_url}):
