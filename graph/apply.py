@@ -42,7 +42,8 @@ def apply_to_state(state: GraphState, changes: ChangeSet) -> Touched:
     """Update ``state`` by ``changes``; idempotent (applying the same set twice is harmless).
 
     Entries about unknown CIs/relationships are skipped, and a relationship is only added
-    when both ends exist (the Neo4j store's MATCH ... MERGE does the same).
+    when both ends exist (the Neo4j store's MATCH ... MERGE does the same). Relationship
+    confirmations are counted but not written (see ``ChangeSet.rel_confirmations``).
 
     Copy-on-write: changed records are replaced by new objects, never mutated, so a
     GraphState handed out earlier (``load_state``) keeps describing the graph it was taken of.
@@ -98,7 +99,6 @@ def _ci_status(ci: CI, sc: StatusChange, changes: ChangeSet) -> None:
 
 
 def _apply_rels(state: GraphState, changes: ChangeSet, touched: Touched) -> None:
-    at, run_id = changes.at, changes.run_id
     for rel in changes.rel_adds:
         if rel.source not in state.cis or rel.target not in state.cis:
             continue  # both ends must exist, as in Neo4j
@@ -115,12 +115,6 @@ def _apply_rels(state: GraphState, changes: ChangeSet, touched: Touched) -> None
                 existing.attributes[name] = new
         existing.sources, existing.scopes = list(ru.sources), list(ru.scopes)
         touched.rels.add(ru.key)
-    for _type, key in changes.rel_confirmations:
-        if key not in state.rels:
-            continue
-        existing = state.rels[key] = own_copy(state.rels[key])
-        existing.last_seen, existing.last_run = at, run_id
-        touched.rels.add(key)
     for sc in (*changes.rel_missing, *changes.rel_retired, *changes.rel_reappeared):
         if sc.subject not in state.rels:
             continue

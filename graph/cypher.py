@@ -46,7 +46,7 @@ REL_META_PROPS = (
     "created_by",
 )
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_OTHER_LABELS = {"CI", "Device", "HistoryEvent", "Record", "ConfigVersion"}
+_OTHER_LABELS = {"CI", "Device", "HistoryBatch", "Record", "ConfigVersion"}
 
 
 def label(name: str) -> str:
@@ -109,8 +109,8 @@ def indexes() -> list[str]:
         for rt in RELS
     ]
     stmts += [
-        f"CREATE INDEX history_{p} IF NOT EXISTS FOR (e:HistoryEvent) ON (e.{p})"
-        for p in ("subject", "src", "dst", "at", "actor")
+        f"CREATE INDEX history_{p} IF NOT EXISTS FOR (b:HistoryBatch) ON (b.{p})"
+        for p in ("at", "last_at")
     ]
     stmts += [
         "CREATE INDEX record_kind IF NOT EXISTS FOR (n:Record) ON (n.kind, n.key)",
@@ -122,6 +122,16 @@ def indexes() -> list[str]:
 WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 # ----------------------------------------------------------------------------- writes
+
+
+def create_cis(cls: CIClass) -> str:
+    """New CI nodes of one class (MERGE keeps a repeated apply harmless)."""
+    return (
+        "UNWIND $rows AS row\n"
+        "MERGE (n:CI {uid: row.uid})\n"
+        "SET n += row.props\n"
+        f"SET n:{labels_of(cls)}"
+    )
 
 
 def upsert_cis(cls: CIClass) -> str:
@@ -174,21 +184,13 @@ def merge_rels(rel: str) -> str:
         "MATCH (a:CI {uid: row.source})\n"
         "MATCH (b:CI {uid: row.target})\n"
         f"MERGE (a)-[r:{reltype(rel)} {{key: row.key}}]->(b)\n"
-        "SET r = row.props"
+        "SET r += row.props"
     )
 
 
 def update_rels(rel: str) -> str:
     return (
         f"UNWIND $rows AS row\nMATCH ()-[r:{reltype(rel)} {{key: row.key}}]->()\nSET r += row.props"
-    )
-
-
-def confirm_rels(rel: str) -> str:
-    return (
-        "UNWIND $keys AS key\n"
-        f"MATCH ()-[r:{reltype(rel)} {{key: key}}]->()\n"
-        "SET r.last_seen = $at, r.last_run = $run"
     )
 
 
@@ -205,8 +207,14 @@ def delete_rels(rel: str) -> str:
     return f"UNWIND $keys AS key\nMATCH ()-[r:{reltype(rel)} {{key: key}}]->()\nDELETE r"
 
 
-def create_events() -> str:
-    return "UNWIND $rows AS row\nCREATE (e:HistoryEvent)\nSET e = row"
+def create_history_batch() -> str:
+    """The history events of one write batch as one node.
+
+    ``subjects`` lists every CI uid and rel key the events are about (for lookup), ``actors``
+    the runs/users, ``events`` is their JSON text. One node per batch instead of one per
+    event keeps a first load of 400k events to a few hundred nodes.
+    """
+    return "CREATE (b:HistoryBatch)\nSET b = $props"
 
 
 # ----------------------------------------------------------------------------- reads
@@ -299,17 +307,18 @@ def shortest_paths(max_depth: int, limit: int) -> str:
 
 
 def history(uid: bool, since: bool, until: bool, actor: bool) -> str:
+    """History batches that may hold matching events (the store filters the events inside)."""
     where = []
     if uid:
-        where.append("(e.subject = $uid OR e.src = $uid OR e.dst = $uid)")
+        where.append("$uid IN b.subjects")
     if since:
-        where.append("e.at >= $since")
+        where.append("b.last_at >= $since")
     if until:
-        where.append("e.at <= $until")
+        where.append("b.at <= $until")
     if actor:
-        where.append("e.actor = $actor")
+        where.append("$actor IN b.actors")
     clause = ("\nWHERE " + "\n  AND ".join(where)) if where else ""
-    return f"MATCH (e:HistoryEvent){clause}\nRETURN properties(e) AS props\nORDER BY e.at, e.ord\nLIMIT $limit"
+    return f"MATCH (b:HistoryBatch){clause}\nRETURN b.events AS events\nORDER BY b.at, b.ord"
 
 
 PUT_RECORD = "MERGE (n:Record {rid: $rid})\nSET n.kind = $kind, n.key = $key, n.doc = $doc"

@@ -4,9 +4,11 @@ Layout: every CI is a node labelled ``:CI:<Class>`` (plus the class's extra labe
 ``:Device``) with its schema attributes as plain properties, its own fields (status, review,
 times, scope, identity keys) as properties listed in ``cypher.CI_META_PROPS``, and the
 per-attribute provenance as a JSON text property. Relationships carry a unique ``key``
-property (indexed), their attributes and their own fields. History events are
-``:HistoryEvent`` nodes indexed by subject, both ends, time and actor; API records are
-``:Record`` nodes; configuration versions are ``:ConfigVersion`` nodes.
+property (indexed), their attributes and their own fields. History events are written as
+one ``:HistoryBatch`` node per write batch (time range and actors indexed, the uids and rel
+keys it is about in ``subjects``, the events as JSON), so that a first load's hundreds of
+thousands of events cost a few hundred nodes; API records are ``:Record`` nodes;
+configuration versions are ``:ConfigVersion`` nodes.
 
 Writes are batched ``UNWIND`` statements run inside managed transactions
 (``Session.execute_write`` retries transient errors). A change set that fits in
@@ -153,30 +155,32 @@ def rel_from_row(rtype: str, source: str, target: str, raw: dict[str, Any]) -> R
     )
 
 
-def event_to_props(event: HistoryEvent, ord_: int) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        "subject": event.subject,
-        "subject_kind": event.subject_kind,
-        "kind": event.kind.value,
-        "changes": json.dumps(event.changes, default=str),
-        "source": event.source,
-        "actor": event.actor,
-        "at": event.at,
-        "related": list(event.related),
+def history_batch_props(events: list[HistoryEvent], ord_: int) -> dict[str, Any]:
+    """One :HistoryBatch node's properties for a list of events (see cypher.create_history_batch)."""
+    subjects = {e.subject for e in events} | {uid for e in events for uid in e.related}
+    return {
+        "at": min(e.at for e in events),
+        "last_at": max(e.at for e in events),
         "ord": ord_,
-        "ci_class": event.ci_class,
+        "actors": sorted({e.actor for e in events}),
+        "subjects": sorted(subjects),
+        "events": json.dumps([e.to_json() for e in events], default=str),
     }
-    if event.subject_kind == "rel" and len(event.related) == 2:
-        props["src"], props["dst"] = event.related
-    elif event.related:
-        props["src"] = event.related[0]
-    return {k: v for k, v in props.items() if v is not None}
 
 
-def event_from_props(raw: dict[str, Any]) -> HistoryEvent:
-    props = _props(raw)
-    doc = {**props, "changes": json.loads(props.get("changes") or "{}")}
-    return HistoryEvent.from_json(doc)
+def _matches(
+    event: HistoryEvent,
+    uid: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    actor: str | None,
+) -> bool:
+    return (
+        (uid is None or event.subject == uid or uid in event.related)
+        and (since is None or event.at >= since)
+        and (until is None or event.at <= until)
+        and (actor is None or event.actor == actor)
+    )
 
 
 def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
@@ -267,7 +271,7 @@ class Neo4jStore(StoreBase):
         for ci in changes.creates:
             by_class[ci.ci_class].append({"uid": ci.uid, "props": ci_to_props(ci)})
         for cls_name in sorted(by_class):
-            stmts += self._batched(cypher.upsert_cis(CLASSES[cls_name]), by_class[cls_name])
+            stmts += self._batched(cypher.create_cis(CLASSES[cls_name]), by_class[cls_name])
         relabels: dict[tuple[str, str], list[str]] = defaultdict(list)
         rows = []
         for upd in changes.updates:
@@ -319,9 +323,6 @@ class Neo4jStore(StoreBase):
             updates[ru.type].append(
                 {"key": ru.key, "props": {**props, "sources": ru.sources, "scopes": ru.scopes}}
             )
-        confirms: dict[str, list[str]] = defaultdict(list)
-        for rtype, key in changes.rel_confirmations:
-            confirms[rtype].append(key)
         statuses: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for sc in (*changes.rel_missing, *changes.rel_retired, *changes.rel_reappeared):
             rtype = sc.subject.split("-[", 1)[1].split("]->(", 1)[0]
@@ -333,16 +334,16 @@ class Neo4jStore(StoreBase):
             stmts += self._batched(cypher.merge_rels(rtype), adds[rtype])
         for rtype in sorted(updates):
             stmts += self._batched(cypher.update_rels(rtype), updates[rtype])
-        for rtype in sorted(confirms):
-            stmts += self._batched(cypher.confirm_rels(rtype), confirms[rtype], key="keys", **run)
         for rtype in sorted(statuses):
             stmts += self._batched(cypher.set_rel_status(rtype), statuses[rtype], **run)
         return stmts
 
     def _event_statements(self, events: list[HistoryEvent]) -> list[Statement]:
         base = time.time_ns()
-        rows = [event_to_props(e, base + i) for i, e in enumerate(events)]
-        return self._batched(cypher.create_events(), rows)
+        return [
+            (cypher.create_history_batch(), {"props": history_batch_props(chunk, base + i)})
+            for i, chunk in enumerate(_chunks(events, self._batch))
+        ]
 
     def _write(
         self,
@@ -557,8 +558,14 @@ class Neo4jStore(StoreBase):
         query = cypher.history(
             uid is not None, since is not None, until is not None, actor is not None
         )
-        rows = self._read(query, uid=uid, since=since, until=until, actor=actor, limit=int(limit))
-        return [event_from_props(r["props"]) for r in rows]
+        found: list[HistoryEvent] = []
+        for row in self._read(query, uid=uid, since=since, until=until, actor=actor):
+            for doc in json.loads(row["events"]):
+                event = HistoryEvent.from_json(doc)
+                if _matches(event, uid, since, until, actor):
+                    found.append(event)
+        found.sort(key=lambda e: e.at)  # stable: batch order, then order within a batch
+        return found[:limit]
 
     # records -------------------------------------------------------------------------------------
     @staticmethod

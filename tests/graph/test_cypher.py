@@ -24,12 +24,13 @@ def test_relationship_merge_is_keyed_and_typed() -> None:
         "MATCH (a:CI {uid: row.source})\n"
         "MATCH (b:CI {uid: row.target})\n"
         "MERGE (a)-[r:CONNECTED_TO {key: row.key}]->(b)\n"
-        "SET r = row.props"
+        "SET r += row.props"
     )
-    assert cypher.confirm_rels("HAS_INTERFACE") == (
-        "UNWIND $keys AS key\n"
-        "MATCH ()-[r:HAS_INTERFACE {key: key}]->()\n"
-        "SET r.last_seen = $at, r.last_run = $run"
+    assert cypher.set_rel_status("HAS_INTERFACE") == (
+        "UNWIND $rows AS row\n"
+        "MATCH ()-[r:HAS_INTERFACE {key: row.key}]->()\n"
+        "SET r.status = row.status, r.missing_runs = row.missing_runs, r.last_run = $run,\n"
+        "    r.last_seen = CASE WHEN row.status = 'active' THEN $at ELSE r.last_seen END"
     )
 
 
