@@ -7,6 +7,7 @@ a log record, the Prefect API's logs, the artifact or the store.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import time
@@ -248,3 +249,56 @@ def test_rerun_after_a_crash_between_applies_equals_one_clean_run(
     finally:
         store.close()
     assert states == ["completed", "failed"]
+
+
+def reachable_from(topology: Topology, seed: str, depth: int) -> set[str]:
+    """Ground truth: devices within ``depth`` links of ``seed`` (breadth first over the lab)."""
+    adjacent: dict[str, set[str]] = {}
+    for link in topology.links:
+        adjacent.setdefault(link.a_device, set()).add(link.b_device)
+        adjacent.setdefault(link.b_device, set()).add(link.a_device)
+    seen, frontier = {seed}, {seed}
+    for _ in range(depth):
+        frontier = {n for d in frontier for n in adjacent.get(d, set())} - seen
+        seen |= frontier
+    return seen
+
+
+def test_one_seed_and_a_sweep_find_the_lab_through_neighbours(
+    lab_inventory: Path, tmp_path: Path
+) -> None:
+    topology = Topology.load(lab_inventory.parent / "topology.json")
+    generated = [d for d in topology.devices if d.source == "generated"]
+    seed = generated[0]
+    corpus_range = ipaddress.ip_network("127.21.0.0/28")
+    hosts = set(corpus_range.hosts())  # the sweep skips network and broadcast addresses
+    swept = {d.name for d in topology.devices if ipaddress.ip_address(d.address) in hosts}
+    linked = {
+        name
+        for name in reachable_from(topology, seed.name, depth=8)
+        if topology.device(name).source == "generated"
+    }
+    inventory = derived_inventory(
+        lab_inventory,
+        tmp_path / "seed.yaml",
+        targets=[{"address": seed.address, "port": seed.snmp_port}],
+        ranges=[str(corpus_range)],
+        follow_neighbors={"enabled": True, "max_depth": 8},
+    )
+    url = f"sqlite:///{tmp_path / 'seed.sqlite'}"
+    result = run_flow(inventory, url).result
+
+    assert result["responders"] == len(swept) > 0
+    assert result["neighbors_followed"] == len(linked) - 1 > 0
+    assert result["devices_found"] == len(linked) + len(swept)
+    store = open_store(url)
+    try:
+        found = {
+            ci.attributes.get("mgmt_ip")
+            for cls in ("NetworkDevice", "Server")
+            for ci in store.find_cis(cls, status=CIStatus.ACTIVE, limit=1000).items
+        }
+    finally:
+        store.close()
+    expected = {topology.device(n).address for n in linked | swept}
+    assert expected <= found
