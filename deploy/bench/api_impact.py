@@ -8,8 +8,9 @@ business services depending on redundant web tiers. It is written through the st
 
 The API runs in uvicorn on 127.0.0.1; the benchmark asks it for the impact of rebooting
 ToR and aggregation switches, rebooting servers and changing applications' configuration,
-and prints p50/p95/max per kind and overall. The first query (which loads the analyzer's
-snapshot, see ``api.analysis``) is reported on its own. ``--mode store`` measures the
+and prints p50/p95/max per kind and overall. The analyzer's snapshot (``api.analysis``) is
+loaded, and its time printed, before the server starts; the first query is reported on
+its own. ``--mode store`` measures the
 per-query bounded traversal through the store instead of the cached snapshot.
 
 Usage:
@@ -181,7 +182,10 @@ def _free_port() -> int:
 def _serve(store: GraphStore, mode: Mode) -> tuple[uvicorn.Server, str]:
     port = _free_port()
     app = create_app(get_settings(), store=store)
-    app.state.analyzer = ImpactAnalyzer(store, mode=mode)
+    app.state.analyzer = ImpactAnalyzer(store, mode=mode, ttl=3600)
+    t = time.perf_counter()
+    app.state.analyzer.snapshot()
+    print(f"analyzer snapshot ({mode}): {time.perf_counter() - t:.1f} s (once, before serving)")
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
@@ -259,16 +263,14 @@ def main() -> None:
     timings: dict[str, list[float]] = defaultdict(list)
     sizes: dict[str, list[int]] = defaultdict(list)
     with httpx.Client(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=600
     ) as client:
         t = time.perf_counter()
         first = client.post(
             "/api/impact", json={"cis": [f"dev:{topo.devices[-1].name}"], "change_type": "reboot"}
         )
         first.raise_for_status()
-        print(
-            f"first query (builds the cached link topology): {(time.perf_counter() - t) * 1000:.0f} ms"
-        )
+        print(f"first query: {(time.perf_counter() - t) * 1000:.0f} ms")
         for kind, uid, change in _queries(topo, args.queries, random.Random(args.seed)):
             t = time.perf_counter()
             response = client.post("/api/impact", json={"cis": [uid], "change_type": change})
