@@ -302,3 +302,28 @@ def test_one_seed_and_a_sweep_find_the_lab_through_neighbours(
         store.close()
     expected = {topology.device(n).address for n in linked | swept}
     assert expected <= found
+
+
+@pytest.mark.neo4j
+def test_the_flow_writes_into_neo4j_and_a_second_run_changes_nothing(
+    inventory: Path,
+    clean_neo4j: Any,
+    neo4j_uri: str,
+    neo4j_auth: tuple[str, str] | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if neo4j_auth is not None:
+        monkeypatch.setenv("CMDB_NEO4J_USER", neo4j_auth[0])
+        monkeypatch.setenv("CMDB_NEO4J_PASSWORD", neo4j_auth[1])
+    first = run_flow(inventory, neo4j_uri)
+    second = run_flow(inventory, neo4j_uri)
+    print(f"\nlab flow into Neo4j: first run {first.seconds:.1f} s, second {second.seconds:.1f} s")
+    assert first.result["changes"]["created"] > 0
+    for key in ("created", "updated", "missing", "rels_added", "rels_updated"):
+        assert second.result["changes"][key] == 0, (key, second.result["changes"])
+    store = open_store(neo4j_uri, Settings())
+    try:
+        assert store.count_cis("DiscoveryRun") == 2
+        assert store.count_cis("Interface") > first.result["devices_found"]
+    finally:
+        store.close()
