@@ -145,6 +145,8 @@ def _config_changes(
 ) -> Iterator[UnauthorizedChange]:
     for cls in DEVICE_CLASSES:
         for device in iter_cis(store, cls):
+            if not device.attributes.get("platform"):
+                continue  # configurations are only collected over SSH, from known platforms
             versions = store.config_versions(device.uid)
             for old, new in zip(versions, versions[1:], strict=False):
                 if (since is not None and new.at < since) or (
