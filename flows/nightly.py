@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -79,6 +79,26 @@ class RunRecord:
         return [f for f in map(failure_of, self.reports) if f is not None]
 
 
+@dataclass(slots=True)
+class Tally:
+    """Progress of one phase, published after every finished batch."""
+
+    phase: str
+    total: int
+    done: int = 0
+    ok: int = 0
+    failed: int = 0
+
+    def reports(self, batch: Sequence[object], reports: list[DeviceReport]) -> None:
+        self.add(
+            len(batch), sum(r.reachable for r in reports), sum(not r.reachable for r in reports)
+        )
+
+    def add(self, done: int, ok: int, failed: int = 0) -> None:
+        self.done, self.ok, self.failed = self.done + done, self.ok + ok, self.failed + failed
+        publish(Progress(self.phase, self.total, self.done, self.ok, self.failed))
+
+
 # ----------------------------------------------------------------------------- batching
 
 
@@ -86,7 +106,7 @@ def _run_batches(
     submit: Callable[[list[T]], PrefectFuture[list[R]]],
     batches: Sequence[list[T]],
     on_crash: Callable[[list[T], BaseException], list[R]],
-    on_done: Callable[[list[R]], None],
+    on_done: Callable[[list[T], list[R]], None],
 ) -> list[R]:
     """Submit every batch, gather results as they finish; a crashed batch becomes reports."""
     futures = {submit(batch): batch for batch in batches}
@@ -101,7 +121,7 @@ def _run_batches(
             )
             outcome = on_crash(futures[future], outcome)
         results.extend(outcome)
-        on_done(outcome)
+        on_done(futures[future], outcome)
     return results
 
 
@@ -131,23 +151,16 @@ def sweep_ranges(
     addresses = [SnmpTarget(address=a, port=port) for a in inv.inventory.sweep_addresses()]
     if not addresses:
         return []
-    profiles, counts = inv.snmp_profiles, record.counts
-    counts.swept = len(addresses)
-    batches = balanced(addresses, batch_size, PARALLEL_BATCHES)
-    finished = [0]
-
-    def done(found: list[DeviceReport]) -> None:
-        finished[0] += 1
-        counts.responders += len(found)
-        swept = min(len(addresses), finished[0] * len(batches[0]))
-        publish(Progress("sweep", len(addresses), swept, counts.responders))
-
+    profiles = inv.snmp_profiles
+    record.counts.swept = len(addresses)
+    tally = Tally("sweep", len(addresses))
     responders = _run_batches(
         lambda batch: tasks.sweep_batch.submit(batch, profiles, options),
-        batches,
+        balanced(addresses, batch_size, PARALLEL_BATCHES),
         lambda batch, exc: [],
-        done,
+        lambda batch, found: tally.add(len(batch), len(found)),
     )
+    record.counts.responders = len(responders)
     get_run_logger().info("sweep: %d of %d addresses answered", len(responders), len(addresses))
     return responders
 
@@ -162,19 +175,12 @@ def collect_snmp_targets(
 ) -> list[DeviceReport]:
     """Full SNMP collection of ``targets`` in batches, with progress per finished batch."""
     profiles = inv.snmp_profiles
-    state = {"done": 0, "found": 0, "failed": 0}
-
-    def done(reports: list[DeviceReport]) -> None:
-        state["done"] += len(reports)
-        state["found"] += sum(r.reachable for r in reports)
-        state["failed"] += sum(not r.reachable for r in reports)
-        publish(Progress(phase, len(targets), state["done"], state["found"], state["failed"]))
-
+    tally = Tally(phase, len(targets))
     reports = _run_batches(
         lambda batch: tasks.snmp_batch.submit(batch, profiles, options),
         balanced(targets, batch_size, PARALLEL_BATCHES),
         lambda batch, exc: _crashed([str(t) for t in batch], Source.SNMP, exc),
-        done,
+        tally.reports,
     )
     record.snmp.extend(reports)
     record.counts.snmp_targets += len(targets)
@@ -235,13 +241,7 @@ def collect_ssh_targets(
     options = tasks.SshOptions(
         max(1, settings.ssh_concurrency // PARALLEL_BATCHES), settings.ssh_timeout
     )
-    state = {"done": 0, "ok": 0, "failed": 0}
-
-    def done(reports: list[DeviceReport]) -> None:
-        state["done"] += len(reports)
-        state["ok"] += sum(r.reachable for r in reports)
-        state["failed"] += sum(not r.reachable for r in reports)
-        publish(Progress("ssh", len(candidates), state["done"], state["ok"], state["failed"]))
+    tally = Tally("ssh", len(candidates))
 
     def crashed(batch: list[SshCandidate], exc: BaseException) -> list[DeviceReport]:
         return _crashed([c.target for c in batch], Source.SSH, exc)
@@ -250,7 +250,7 @@ def collect_ssh_targets(
         lambda batch: tasks.ssh_batch.submit(batch, profiles, default, options),
         balanced(candidates, max(1, batch_size // 8), PARALLEL_BATCHES),
         crashed,
-        done,
+        tally.reports,
     )
     record.ssh.extend(reports)
     record.counts.ssh_targets = len(candidates)
@@ -405,6 +405,4 @@ def _dedupe(targets: Iterable[SnmpTarget]) -> list[SnmpTarget]:
 
 
 def _as_dict(counts: RunCounts) -> dict[str, Any]:
-    from dataclasses import asdict
-
     return asdict(counts)

@@ -104,7 +104,7 @@ def test_a_crashed_batch_becomes_failure_reports_and_the_flow_completes() -> Non
             lambda batch: collect.submit(batch),
             [["127.0.0.65"], ["127.0.0.66", "127.0.0.67"]],
             lambda batch, exc: _crashed(batch, Source.SNMP, exc),
-            lambda reports: None,
+            lambda batch, reports: None,
         )
 
     state = run(return_state=True)
