@@ -14,7 +14,7 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -37,6 +37,7 @@ from graph.model import (
     RelStatus,
     ReviewState,
     Subgraph,
+    utc_text,
 )
 from graph.schema import rel_type
 from graph.settings import Settings
@@ -59,9 +60,7 @@ CREATE TABLE IF NOT EXISTS config_versions (device_uid TEXT NOT NULL, version IN
 """
 
 
-def ts(at: datetime) -> str:
-    """Sortable UTC text for time columns (fixed width, so text order is time order)."""
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
+ts = utc_text
 
 
 class EmbeddedStore(StoreBase):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 
@@ -48,6 +48,11 @@ def _parse_dt(value: str | datetime | None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(value)
+
+
+def utc_text(at: datetime) -> str:
+    """Fixed-width UTC text of a time: text order is time order (stores compare it as text)."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def rel_key(rel_type: str, source: str, target: str) -> str:

@@ -17,6 +17,7 @@ Pure: no I/O, no clock. Three steps:
 from __future__ import annotations
 
 import ipaddress
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -171,8 +172,9 @@ class Cluster:
 
 def _cluster_reports(reports: Iterable[DeviceReport]) -> list[Cluster]:
     """Group reachable reports that share an identification key without contradicting."""
-    clusters: list[Cluster] = []
-    for report in sorted(reports, key=lambda r: (r.target, r.source.value)):
+    clusters: dict[int, Cluster] = {}
+    by_key: dict[str, set[int]] = defaultdict(set)
+    for number, report in enumerate(sorted(reports, key=lambda r: (r.target, r.source.value))):
         assert report.device is not None
         keys = {
             k
@@ -180,12 +182,15 @@ def _cluster_reports(reports: Iterable[DeviceReport]) -> list[Cluster]:
             if ident.key_kind(k) != "host"
         }
         joined = Cluster([report], keys)
-        for other in list(clusters):
-            if other.keys & joined.keys and not _contradict(other.keys, joined.keys):
-                clusters.remove(other)
+        for other_id in sorted({c for k in keys for c in by_key.get(k, ()) if c in clusters}):
+            other = clusters[other_id]
+            if not _contradict(other.keys, joined.keys):
+                del clusters[other_id]
                 joined = Cluster(other.reports + joined.reports, other.keys | joined.keys)
-        clusters.append(joined)
-    return clusters
+        clusters[number] = joined
+        for key in joined.keys:
+            by_key[key].add(number)
+    return list(clusters.values())
 
 
 def _contradict(a: set[str], b: set[str]) -> bool:
@@ -696,7 +701,11 @@ class _Comparer:
             cls = obs.ci_class
         values = _clean_values(cls, obs)
         attr_changes, provenance = self._merge_values(existing, values)
-        keys = ident.sort_keys(set(existing.identity_keys) | obs.keys)
+        keys = (
+            ident.sort_keys(set(existing.identity_keys) | obs.keys)
+            if obs.keys and not obs.keys.issubset(existing.identity_keys)
+            else existing.identity_keys
+        )
         new_scope = (
             obs.scope if not obs.weak and obs.scope and obs.scope != existing.scope else None
         )
@@ -736,18 +745,19 @@ class _Comparer:
         """Apply source precedence attribute by attribute."""
         changes: dict[str, tuple[Any, Any]] = {}
         provenance = dict(existing.provenance)
+        prec = self.run.precedence.get
+        stamps: dict[str, Provenance] = {}  # one (immutable in practice) stamp per source
         for name, (value, source) in values.items():
             old = existing.attributes.get(name)
             held = existing.provenance.get(name)
-            if (
-                old is not None
-                and held is not None
-                and self._prec(held.source) > self._prec(source)
-            ):
+            if old is not None and held is not None and prec(held.source, 0) > prec(source, 0):
                 continue
             if old != value:
                 changes[name] = (old, value)
-            provenance[name] = Provenance(source, self.run.run_id, self.run.at)
+            stamp = stamps.get(source)
+            if stamp is None:
+                stamp = stamps[source] = Provenance(source, self.run.run_id, self.run.at)
+            provenance[name] = stamp
         return changes, provenance
 
     def _status(self, existing: CI, obs: ObservedCI) -> None:
