@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -318,6 +319,15 @@ def publish_run(store: GraphStore, record: RunRecord, state: str) -> str:
 # ----------------------------------------------------------------------------- the flow
 
 
+def _check_store_url(url: str) -> str:
+    """Refuse credentials inside the URL: flow parameters are shown in Prefect's UI and API."""
+    if "@" in urlsplit(url).netloc:
+        raise ValueError(
+            "the store URL must not contain credentials; set CMDB_NEO4J_USER/CMDB_NEO4J_PASSWORD"
+        )
+    return url
+
+
 def _run_id() -> str:
     run_id = flow_run.get_id()
     return str(run_id) if run_id else uuid.uuid4().hex
@@ -353,7 +363,7 @@ def nightly_discovery(
     logger.info(
         "run %s: inventory %s, %d SNMP profile(s)", run.run_id, inventory, len(inv.snmp_profiles)
     )
-    graph = open_store(store or settings.store_url, settings)
+    graph = open_store(_check_store_url(store or settings.store_url), settings)
     t0 = time.monotonic()
     try:
         options = _snmp_options(settings)

@@ -115,3 +115,12 @@ def test_a_crashed_batch_becomes_failure_reports_and_the_flow_completes() -> Non
         assert reports[target].status is Status.ERROR
         assert reports[target].errors[0].reason == "batch_crashed"
         assert reports[target].errors[0].detail == "ValueError"
+
+
+def test_store_urls_with_credentials_are_refused() -> None:
+    from flows.nightly import _check_store_url
+
+    assert _check_store_url("bolt://127.0.0.1:7687") == "bolt://127.0.0.1:7687"
+    assert _check_store_url("sqlite:////var/cmdb.sqlite") == "sqlite:////var/cmdb.sqlite"
+    with pytest.raises(ValueError, match="must not contain credentials"):
+        _check_store_url("bolt://neo4j:hunter2@127.0.0.1:7687")
