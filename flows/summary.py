@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from discovery.observations import DeviceReport, Source, Status
+from discovery.observations import DeviceReport, Status
 
 # Rows of the failure table in the artifact; the counts always cover every failure.
 MAX_FAILURE_ROWS = 200
@@ -112,11 +112,3 @@ def render_markdown(run_id: str, counts: RunCounts, failures: list[Failure]) -> 
     if len(failures) > len(shown):
         lines.append(f"\n… and {len(failures) - len(shown)} more.")
     return "\n".join(lines) + "\n"
-
-
-def crashed_batch_failures(
-    targets: Iterable[str], source: Source, error: BaseException
-) -> list[Failure]:
-    """A batch task that crashed after its retries: every device in it is a reported failure."""
-    reason = type(error).__name__
-    return [Failure(t, source.value, Status.ERROR.value, "batch_crashed", reason) for t in targets]
