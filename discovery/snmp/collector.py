@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
-from discovery.credentials import SnmpProfile, SnmpV3Profile
+from discovery.credentials import SnmpProfile
 from discovery.observations import DeviceReport, Section, SectionError, Source, Status
 from discovery.snmp import mibs
 from discovery.snmp.decode import text
@@ -130,17 +130,6 @@ class SnmpTarget:
 def order_profiles(profiles: Sequence[SnmpProfile], known: str | None) -> list[SnmpProfile]:
     """The remembered profile first, the others in their configured order."""
     return sorted(profiles, key=lambda p: p.name != known) if known else list(profiles)
-
-
-def check_profiles(profiles: Sequence[SnmpProfile]) -> None:
-    """pysnmp keeps one key set per USM user name per engine: two profiles for the same
-    user (a key rotation) would silently share the first one's keys, so refuse them."""
-    users = [p.user for p in profiles if isinstance(p, SnmpV3Profile)]
-    repeated = sorted({u for u in users if users.count(u) > 1})
-    if repeated:
-        raise ValueError(
-            f"SNMPv3 profiles repeat user name(s) {repeated}; use one engine per key set"
-        )
 
 
 async def _probe(
@@ -248,7 +237,6 @@ async def collect_target(
         target=f"{target.address}:{target.port}", source=Source.SNMP, status=Status.ERROR
     )
     try:
-        check_profiles(profiles)
         probed = await _probe(engine, target, profiles, options)
         if isinstance(probed, Status):
             report.status = probed

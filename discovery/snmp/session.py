@@ -10,9 +10,12 @@ nothing beyond this module sees a pysnmp object.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from pyasn1.type.univ import ObjectIdentifier, OctetString
 from pysnmp.hlapi.v3arch.asyncio import (
@@ -41,7 +44,7 @@ from pysnmp.proto import errind
 from pysnmp.proto.rfc1902 import IpAddress
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 
-from discovery.credentials import SnmpProfile, SnmpV2cProfile
+from discovery.credentials import SnmpProfile, SnmpV2cProfile, SnmpV3Profile
 from discovery.snmp.walk import ObjectId, Oid, Value
 
 _AUTH = {
@@ -105,6 +108,38 @@ def auth_data(profile: SnmpProfile) -> CommunityData | UsmUserData:
     )
 
 
+# pysnmp configures one key set per USM user name per engine and silently keeps the first
+# one it saw, so a user whose keys changed (a rotation, two profiles for the same user)
+# gets an engine of its own. Keyed by the caller's engine; fingerprints stay in memory.
+_USER_KEYS: WeakKeyDictionary[SnmpEngine, dict[str, str]] = WeakKeyDictionary()
+_SIBLINGS: WeakKeyDictionary[SnmpEngine, list[SnmpEngine]] = WeakKeyDictionary()
+
+
+def _key_fingerprint(profile: SnmpV3Profile) -> str:
+    parts = [
+        profile.auth_protocol or "",
+        profile.auth_key.get_secret_value() if profile.auth_key else "",
+        profile.priv_protocol or "",
+        profile.priv_key.get_secret_value() if profile.priv_key else "",
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def engine_for(engine: SnmpEngine, profile: SnmpProfile) -> SnmpEngine:
+    """The shared engine, unless this profile's USM user is configured there with other keys."""
+    if not isinstance(profile, SnmpV3Profile):
+        return engine
+    fingerprint = _key_fingerprint(profile)
+    for candidate in [engine, *_SIBLINGS.setdefault(engine, [])]:
+        users = _USER_KEYS.setdefault(candidate, {})
+        if users.setdefault(profile.user, fingerprint) == fingerprint:
+            return candidate
+    sibling = SnmpEngine()
+    _SIBLINGS[engine].append(sibling)
+    _USER_KEYS[sibling] = {profile.user: fingerprint}
+    return sibling
+
+
 def to_value(raw: Any) -> Value | None:
     """pysnmp value -> plain Python value; ``None`` for exceptions (noSuch*, endOfMibView)."""
     if isinstance(raw, NoSuchObject | NoSuchInstance | EndOfMibView):
@@ -138,6 +173,22 @@ class Session:
     transport: UdpTransportTarget
     context: ContextData
 
+    @property
+    def deadline(self) -> float:
+        """Longest a request may take: pysnmp's own timeout x tries, plus slack.
+
+        pysnmp times requests out from its dispatcher's timer; if that timer cannot run
+        (an engine used from another event loop) a request would wait forever, so every
+        request is bounded here as well.
+        """
+        return float(self.transport.timeout) * (int(self.transport.retries) + 1) + 2.0
+
+    async def _bounded(self, request: Any) -> Any:
+        try:
+            return await asyncio.wait_for(request, self.deadline)
+        except TimeoutError:
+            raise SnmpError("timeout", "no response within the request deadline") from None
+
     @classmethod
     async def open(
         cls,
@@ -153,17 +204,19 @@ class Session:
             (address, port), timeout=timeout, retries=retries
         )
         context = ContextData(contextName=getattr(profile, "context", "") or "")
-        return cls(engine, auth_data(profile), transport, context)
+        return cls(engine_for(engine, profile), auth_data(profile), transport, context)
 
     async def get(self, oids: list[Oid]) -> dict[Oid, Value]:
         """GET several scalars; absent ones (noSuchObject/Instance) are left out."""
-        indication, status, index, varbinds = await get_cmd(
-            self.engine,
-            self.auth,
-            self.transport,
-            self.context,
-            *(ObjectType(ObjectIdentity(oid)) for oid in oids),
-            lookupMib=False,
+        indication, status, index, varbinds = await self._bounded(
+            get_cmd(
+                self.engine,
+                self.auth,
+                self.transport,
+                self.context,
+                *(ObjectType(ObjectIdentity(oid)) for oid in oids),
+                lookupMib=False,
+            )
         )
         if indication:
             raise classify(indication)
@@ -174,15 +227,17 @@ class Session:
         }
 
     async def bulk(self, oids: list[Oid], repetitions: int) -> list[tuple[Oid, Value | None]]:
-        indication, status, index, varbinds = await bulk_cmd(
-            self.engine,
-            self.auth,
-            self.transport,
-            self.context,
-            0,
-            repetitions,
-            *(ObjectType(ObjectIdentity(oid)) for oid in oids),
-            lookupMib=False,
+        indication, status, index, varbinds = await self._bounded(
+            bulk_cmd(
+                self.engine,
+                self.auth,
+                self.transport,
+                self.context,
+                0,
+                repetitions,
+                *(ObjectType(ObjectIdentity(oid)) for oid in oids),
+                lookupMib=False,
+            )
         )
         if indication:
             raise classify(indication)
