@@ -17,20 +17,21 @@ from discovery.snmp.walk import Oid, parse_oid
 
 ENTERPRISE_PREFIX: Oid = (1, 3, 6, 1, 4, 1)
 
-# IANA Private Enterprise Numbers of common network and server vendors.
+# IANA Private Enterprise Numbers of common network and server vendors, named by brand as
+# the SSH platforms name them ("Cisco", "Juniper", "Arista"), so both sources agree.
 ENTERPRISES: dict[int, str] = {
     9: "Cisco",
     11: "HPE",
-    45: "Extreme Networks",  # ex-Nortel/Avaya BOSS
+    45: "Extreme",  # ex-Nortel/Avaya BOSS
     171: "D-Link",
     259: "Edgecore",
     311: "Microsoft",
     674: "Dell",
     890: "Zyxel",
-    1916: "Extreme Networks",
+    1916: "Extreme",
     2021: "Net-SNMP",  # UCD-SNMP legacy
-    2272: "Extreme Networks",  # ex-Avaya/Nortel VOSS
-    2636: "Juniper Networks",
+    2272: "Extreme",  # ex-Avaya/Nortel VOSS
+    2636: "Juniper",
     4329: "Siemens",
     4413: "Ubiquiti",  # Broadcom FASTPATH, used by UniFi/EdgeSwitch
     4881: "Ruijie",
@@ -41,7 +42,7 @@ ENTERPRISES: dict[int, str] = {
     12356: "Fortinet",
     14988: "MikroTik",
     25506: "HPE",  # H3C / Comware
-    30065: "Arista Networks",
+    30065: "Arista",
     41112: "Ubiquiti",
     47196: "HPE",  # Aruba
     52642: "FS",
@@ -120,7 +121,7 @@ OS_FAMILIES: tuple[OsFamily, ...] = (
     OsFamily(
         "IOS-XE",
         "Cisco",
-        descr=_re(r"IOS[- ]XE|\bIOSXE\b|Cisco\s+IE3[0-9]00"),
+        descr=_re(r"IOS[- _]?XE|Cisco\s+IE3[0-9]00"),  # "(CAT9K_IOSXE)" on Catalyst 9k
         facts=(_re(r"Version (?P<version>[^\s,]+)"),),
         platform="cisco_xe",
     ),
@@ -134,7 +135,7 @@ OS_FAMILIES: tuple[OsFamily, ...] = (
     OsFamily("Cisco", "Cisco", object_ids=_oids("1.3.6.1.4.1.9")),
     OsFamily(
         "EOS",
-        "Arista Networks",
+        "Arista",
         object_ids=_oids("1.3.6.1.4.1.30065"),
         descr=_re(r"Arista Networks EOS"),
         facts=(_re(r"EOS version (?P<version>\S+) running on an Arista Networks (?P<model>\S+)"),),
@@ -143,7 +144,7 @@ OS_FAMILIES: tuple[OsFamily, ...] = (
     ),
     OsFamily(
         "Junos",
-        "Juniper Networks",
+        "Juniper",
         object_ids=_oids("1.3.6.1.4.1.2636"),
         descr=_re(r"\bJUNOS\b"),
         facts=(_re(r"JUNOS (?P<version>[^\s,\[]+)"),),
@@ -221,7 +222,7 @@ OS_FAMILIES: tuple[OsFamily, ...] = (
     ),
     OsFamily(
         "BOSS",
-        "Extreme Networks",
+        "Extreme",
         object_ids=_oids("1.3.6.1.4.1.45.3"),
         facts=(_re(r"Ethernet Routing Switch (?P<model>\S+).*SW:v(?P<version>\S+)"),),
         model_prefix="ERS-",
@@ -231,7 +232,7 @@ OS_FAMILIES: tuple[OsFamily, ...] = (
     ),
     OsFamily(
         "VOSS",
-        "Extreme Networks",
+        "Extreme",
         object_ids=_oids("1.3.6.1.4.1.1916.2", "1.3.6.1.4.1.2272"),
         descr=_re(r"^(?:VSP|XA)\S* \("),
         facts=(_re(r"^(?P<model>\S+) \((?P<version>[^)\s]+)\)"),),
@@ -241,7 +242,7 @@ OS_FAMILIES: tuple[OsFamily, ...] = (
     ),
     OsFamily(
         "EXOS",
-        "Extreme Networks",
+        "Extreme",
         object_ids=_oids("1.3.6.1.4.1.1916"),
         platform="extreme_exos",
         role="switch",
