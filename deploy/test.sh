@@ -4,6 +4,7 @@
 #   bash deploy/test.sh --lint   ruff + mypy only
 # Extra arguments after `--` go to pytest. Runs every step even when one fails, then exits 1 if
 # any did, so one CI run shows all problems. Expects deploy/setup.sh to have run.
+# PYTEST_TIMEOUT (seconds, default 600) fails a single hung test instead of hanging CI.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,7 +53,7 @@ stop_neo4j() {
 # pytest exit 5 means "no tests collected": for this project that is a failure, not a pass.
 run_pytest() {
     local status=0
-    "$PY" -m pytest -p no:cacheprovider -ra "$@" || status=$?
+    "$PY" -m pytest -p no:cacheprovider -ra --timeout="${PYTEST_TIMEOUT:-600}" "$@" || status=$?
     if [ "$status" -eq 5 ]; then
         printf 'pytest collected no tests (exit 5): the suite must run tests\n' >&2
         return 1
@@ -70,6 +71,7 @@ main() {
     lint
     if [ "$lint_only" -eq 0 ]; then
         trap stop_neo4j EXIT
+        trap 'exit 130' INT TERM # so that the EXIT trap stops Neo4j on Ctrl-C or kill too
         start_neo4j
         step pytest run_pytest "$@"
     fi
