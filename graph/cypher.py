@@ -46,7 +46,7 @@ REL_META_PROPS = (
     "created_by",
 )
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_OTHER_LABELS = {"CI", "Device", "HistoryBatch", "Record", "ConfigVersion"}
+_OTHER_LABELS = {"CI", "Device", "HistoryBatch", "Record", "ConfigVersion", "GraphMeta"}
 
 
 def label(name: str) -> str:
@@ -89,6 +89,7 @@ def constraints() -> list[str]:
         "CREATE CONSTRAINT ci_uid IF NOT EXISTS FOR (n:CI) REQUIRE n.uid IS UNIQUE",
         "CREATE CONSTRAINT record_rid IF NOT EXISTS FOR (n:Record) REQUIRE n.rid IS UNIQUE",
         "CREATE CONSTRAINT config_cid IF NOT EXISTS FOR (n:ConfigVersion) REQUIRE n.cid IS UNIQUE",
+        "CREATE CONSTRAINT graph_meta_id IF NOT EXISTS FOR (n:GraphMeta) REQUIRE n.id IS UNIQUE",
     ]
 
 
@@ -120,6 +121,13 @@ def indexes() -> list[str]:
 
 
 WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+# A counter of graph writes, bumped inside every writing transaction (see load_state's cache).
+BUMP_VERSION = (
+    "MERGE (m:GraphMeta {id: 'graph'})\n"
+    "SET m.version = coalesce(m.version, 0) + 1\n"
+    "RETURN m.version AS version"
+)
+GET_VERSION = "OPTIONAL MATCH (m:GraphMeta {id: 'graph'}) RETURN m.version AS version"
 
 # ----------------------------------------------------------------------------- writes
 

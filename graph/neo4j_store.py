@@ -30,6 +30,7 @@ import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 
 from graph import cypher
+from graph.apply import apply_to_state
 from graph.base import StoreBase, check_filters, check_types
 from graph.history import events_for
 from graph.model import (
@@ -209,6 +210,9 @@ class Neo4jStore(StoreBase):
         self._driver = GraphDatabase.driver(url, auth=auth)
         self._database = self._settings.neo4j_database
         self._batch = self._settings.batch_size
+        # The last loaded state, valid while the graph's version is the one it was read at.
+        self._cache: GraphState | None = None
+        self._cache_version: int | None = None
 
     # plumbing ------------------------------------------------------------------------
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
@@ -221,20 +225,29 @@ class Neo4jStore(StoreBase):
         return list(records)
 
     @staticmethod
-    def _work(tx: ManagedTransaction, statements: list[Statement]) -> None:
+    def _work(tx: ManagedTransaction, statements: list[Statement], bump: bool) -> int | None:
+        """Run the statements; with ``bump``, also count one more version of the graph."""
         for query, params in statements:
             tx.run(cast(LiteralString, query), params).consume()
+        if not bump:
+            return None
+        record = tx.run(cypher.BUMP_VERSION).single()
+        return int(record["version"]) if record else None
 
-    def _run_write(self, statements: list[Statement]) -> None:
-        """Small sets in one transaction; big ones batch by batch (each idempotent, in order)."""
+    def _run_write(self, statements: list[Statement], bump: bool = True) -> int | None:
+        """Small sets in one transaction; big ones batch by batch (each idempotent, in order).
+
+        Returns the graph version after the write (``bump``) or None.
+        """
         if not statements:
-            return
+            return None
         with self._driver.session(database=self._database) as session:
             if len(statements) <= TX_BATCHES:
-                session.execute_write(self._work, statements)
-                return
+                return cast(int | None, session.execute_write(self._work, statements, bump))
+            self._cache = None  # a failure half-way must not leave a stale cache behind
             for statement in statements:
-                session.execute_write(self._work, [statement])
+                session.execute_write(self._work, [statement], False)
+            return cast(int | None, session.execute_write(self._work, [], bump))
 
     def _batched(
         self, query: str, rows: list[Any], key: str = "rows", **extra: Any
@@ -253,23 +266,50 @@ class Neo4jStore(StoreBase):
 
     def wipe(self) -> None:
         """Delete every node of the database (benchmarks and tests only), in batches."""
+        self._cache = None
         with self._driver.session(database=self._database) as session:
             session.run(cypher.WIPE).consume()
 
     # discovery write path ---------------------------------------------------------------
+    def _version(self) -> int:
+        rows = self._read(cypher.GET_VERSION)
+        return int(rows[0]["version"]) if rows and rows[0]["version"] is not None else 0
+
     def load_state(self) -> GraphState:
+        """The whole graph; from the in-process cache when no one wrote since it was read.
+
+        Every write (this process's or another's) bumps a version number in the same
+        transaction, so one small read tells whether the cache is current. A long-lived
+        worker thus pays the full read (the Python driver's record decoding is most of a
+        no-op run's cost on a big graph) only when the graph changed behind its back.
+        """
+        version = self._version()
+        if self._cache is not None and self._cache_version == version:
+            return GraphState(dict(self._cache.cis), dict(self._cache.rels))
         cis = {ci.uid: ci for ci in (ci_from_props(r["props"]) for r in self._read(cypher.ALL_CIS))}
         rels = {}
         for r in self._read(cypher.ALL_RELS):
             rel = rel_from_row(r["type"], r["source"], r["target"], r["props"])
             rels[rel.key] = rel
-        return GraphState(cis, rels)
+        self._cache, self._cache_version = GraphState(cis, rels), version
+        return GraphState(dict(cis), dict(rels))
 
     def apply(self, changes: ChangeSet, actor: str, at: datetime) -> ApplySummary:
         events = events_for(changes, actor, at)
         statements = self._ci_statements(changes) + self._rel_statements(changes)
         statements += self._event_statements(events)
-        self._run_write(statements)
+        expected = self._cache_version + 1 if self._cache_version is not None else None
+        cache = self._cache
+        try:
+            version = self._run_write(statements)
+        except BaseException:
+            self._cache = None
+            raise
+        if cache is not None and version is not None and version == expected:
+            apply_to_state(cache, changes)  # the same change, in memory: still current
+            self._cache, self._cache_version = cache, version
+        else:
+            self._cache = None
         return ApplySummary(changes.run_id, changes.counts(), len(events))
 
     def _ci_statements(self, changes: ChangeSet) -> list[Statement]:
@@ -379,8 +419,9 @@ class Neo4jStore(StoreBase):
             }
             stmts.append((cypher.merge_rels(rel.type), {"rows": [row]}))
         stmts += self._event_statements(events)
+        self._cache = None
         with self._driver.session(database=self._database) as session:
-            session.execute_write(self._work, stmts)
+            session.execute_write(self._work, stmts, True)
 
     # reads --------------------------------------------------------------------------------
     def get_ci(self, uid: str) -> CI | None:
@@ -582,7 +623,7 @@ class Neo4jStore(StoreBase):
 
     def put_record(self, kind: str, key: str, doc: dict[str, Any]) -> None:
         params = {"rid": self._rid(kind, key), "kind": kind, "key": key, "doc": json.dumps(doc)}
-        self._run_write([(cypher.PUT_RECORD, params)])
+        self._run_write([(cypher.PUT_RECORD, params)], bump=False)
 
     def get_record(self, kind: str, key: str) -> dict[str, Any] | None:
         rows = self._read(cypher.GET_RECORD, rid=self._rid(kind, key))
@@ -630,6 +671,5 @@ class Neo4jStore(StoreBase):
             "run_id": version.run_id,
             "at": utc_text(version.at),
         }
-        self._run_write(
-            [(cypher.INSERT_CONFIG, {"props": {k: v for k, v in props.items() if v is not None}})]
-        )
+        row = {"props": {k: v for k, v in props.items() if v is not None}}
+        self._run_write([(cypher.INSERT_CONFIG, row)], bump=False)
