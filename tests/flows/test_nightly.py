@@ -124,13 +124,33 @@ def lab_concurrency(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CMDB_SNMP_CONCURRENCY", "16")
 
 
+def complete(run: Run) -> bool:
+    """Every device but the dead seed was collected completely."""
+    return bool(run.result["failed"] == {"snmp:timeout": 1})
+
+
+def complete_run(inventory: Path, url: str, **params: Any) -> Run:
+    """Run until a run is complete (at most 3 tries). A missed reply on a loaded machine is a
+    real, reported failure, but the comparisons that use this are about complete runs."""
+    for _ in range(3):
+        run = run_flow(inventory, url, **params)
+        if complete(run):
+            return run
+    raise AssertionError(f"no complete run in 3 tries: {run.result['failed']}")
+
+
 def test_first_run_fills_the_store_and_second_run_changes_nothing(
     inventory: Path, lab_inventory: Path, tmp_path: Path, capture: Capture
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cmdb.sqlite'}"
-    first = run_flow(inventory, url)
-    second = run_flow(inventory, url)
-    print(f"\nlab flow: first run {first.seconds:.1f} s, second run {second.seconds:.1f} s")
+    flow_runs = [run_flow(inventory, url), run_flow(inventory, url)]
+    first = flow_runs[0]
+    print(f"\nlab flow: first run {first.seconds:.1f} s, second run {flow_runs[1].seconds:.1f} s")
+    # "Nothing changes" is a claim about a run that follows a COMPLETE run. On a loaded
+    # machine an agent may miss a reply; what the next run then adds is a real change.
+    if not complete(first):
+        flow_runs.append(run_flow(inventory, url))
+    before, after = flow_runs[-2], flow_runs[-1]
 
     created = first.result["changes"]
     assert created["created"] > 0 and created["rels_added"] > 0
@@ -138,20 +158,18 @@ def test_first_run_fills_the_store_and_second_run_changes_nothing(
     # the dead seed is a reported failure, not a failed flow
     assert first.result["failed"].get("snmp:timeout", 0) >= 1
 
-    again = second.result["changes"]
+    assert complete(before), f"two incomplete runs in a row: {before.result['failed']}"
+    again = after.result["changes"]
     for key in ("created", "updated", "missing", "retired", "rels_added", "rels_updated"):
         assert again[key] == 0, (key, again)
-    assert second.result["devices_found"] == first.result["devices_found"]
+    assert after.result["devices_found"] == before.result["devices_found"]
 
     store = open_store(url)
     try:
         runs = sorted(
             store.find_cis("DiscoveryRun").items, key=lambda c: c.attributes["started_at"]
         )
-        assert [r.uid for r in runs] == [
-            f"run:{first.result['run_id']}",
-            f"run:{second.result['run_id']}",
-        ]
+        assert [r.uid for r in runs] == [f"run:{r.result['run_id']}" for r in flow_runs]
         counts = json.loads(runs[0].attributes["counts"])
         assert counts["changes"]["created"] == created["created"]
         assert counts["failed"] == first.result["failed"]
@@ -220,7 +238,7 @@ def test_rerun_after_a_crash_between_applies_equals_one_clean_run(
 ) -> None:
     clean_url = f"sqlite:///{tmp_path / 'clean.sqlite'}"
     crash_url = f"sqlite:///{tmp_path / 'crash.sqlite'}"
-    run_flow(inventory, clean_url, apply_batch_size=25)
+    complete_run(inventory, clean_url, apply_batch_size=25)
 
     stores: list[CrashingStore] = []
 
@@ -240,7 +258,7 @@ def test_rerun_after_a_crash_between_applies_equals_one_clean_run(
     clean = graph_snapshot(clean_url)
     assert 0 < len(partial[0]) < len(clean[0])  # the crash really left a half-written graph
 
-    run_flow(inventory, crash_url, apply_batch_size=25)
+    complete_run(inventory, crash_url, apply_batch_size=25)
     assert graph_snapshot(crash_url) == clean
 
     store = open_store(crash_url)
@@ -248,7 +266,7 @@ def test_rerun_after_a_crash_between_applies_equals_one_clean_run(
         states = sorted(c.attributes["state"] for c in store.find_cis("DiscoveryRun").items)
     finally:
         store.close()
-    assert states == ["completed", "failed"]
+    assert states.count("failed") == 1 and "completed" in states
 
 
 def reachable_from(topology: Topology, seed: str, depth: int) -> set[str]:
@@ -315,7 +333,7 @@ def test_the_flow_writes_into_neo4j_and_a_second_run_changes_nothing(
     if neo4j_auth is not None:
         monkeypatch.setenv("CMDB_NEO4J_USER", neo4j_auth[0])
         monkeypatch.setenv("CMDB_NEO4J_PASSWORD", neo4j_auth[1])
-    first = run_flow(inventory, neo4j_uri)
+    first = complete_run(inventory, neo4j_uri)
     second = run_flow(inventory, neo4j_uri)
     print(f"\nlab flow into Neo4j: first run {first.seconds:.1f} s, second {second.seconds:.1f} s")
     assert first.result["changes"]["created"] > 0
