@@ -89,9 +89,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         store.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, with a fresh temporary profile (Playwright makes one per launch)."""
+    """Debian's Chromium, headless, with a fresh temporary profile (Playwright makes one per launch).
+
+    Module scope: while Playwright's sync API is active its event loop counts as running in
+    this thread, so it must be closed before other modules' asyncio tests run.
+    """
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: install Debian's chromium (deploy/setup.sh does)"
         if _in_ci():
