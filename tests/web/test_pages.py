@@ -14,7 +14,7 @@ from playwright.sync_api import Dialog, Page, expect
 
 from api.auth import Role
 from api.changes import CHANGE_KIND
-from graph.model import ReviewState
+from graph.model import CIStatus, ReviewState
 from tests.web.conftest import SCREENSHOTS, Demo
 from tests.web.demo import IMG_NAME, SCRIPT_NAME
 
@@ -59,6 +59,23 @@ def test_config_manager_approves_a_changed_ci(page: Page, demo: Demo) -> None:
     page.reload()
     page.wait_for_selector("body[data-ready=review]")
     expect(page.locator(row(uid, "changed")).locator("td.state")).to_have_text("approved")
+
+
+def test_review_queue_since_a_run_lists_what_that_run_changed(page: Page, demo: Demo) -> None:
+    login(page, demo, Role.VIEWER)
+    page.select_option("#filter-run", demo.lab.second_run)
+    expect(page.locator(".page-head p")).to_contain_text("Changes since")  # the reloaded queue
+    page.wait_for_selector("body[data-ready=review]")
+    missing = demo.store.find_cis(status=CIStatus.MISSING).items
+    assert missing  # the pulled disk
+    expected = {(demo.lab.changed_device, "changed")} | {(ci.uid, "missing") for ci in missing}
+    shown = page.locator("table.review-table tbody tr").evaluate_all(
+        "rows => rows.map(r => [r.dataset.uid, r.dataset.kind])"
+    )
+    assert expected <= {(uid, kind) for uid, kind in shown}
+    assert demo.lab.config_device not in {uid for uid, _ in shown}  # unchanged in that run
+    page.click("button.tab[data-kind=missing]")
+    assert page.locator("table.review-table tbody tr").count() == len(missing)
 
 
 def test_config_manager_rejects_from_the_ci_page(page: Page, demo: Demo) -> None:
