@@ -29,6 +29,7 @@ def login(page: Page, demo: Demo, role: Role) -> None:
 
 def goto(page: Page, demo: Demo, route: str) -> None:
     """Open a hash route (``ci/<uid>``, ``impact``...) and wait until the page has drawn it."""
+    page.evaluate("() => { document.body.dataset.ready = '' }")  # no stale mark from the last page
     page.goto(f"{demo.url}/ui/#/{route}")
     page.wait_for_selector(f"body[data-ready={route.split('/')[0].split('?')[0]}]")
 
