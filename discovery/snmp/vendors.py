@@ -351,11 +351,6 @@ def enterprise(object_id: Oid | None) -> int | None:
     return object_id[size]
 
 
-def vendor_name(object_id: Oid | None) -> str | None:
-    number = enterprise(object_id)
-    return ENTERPRISES.get(number) if number is not None else None
-
-
 def os_family(object_id: Oid | None, descr: str | None) -> OsFamily | None:
     """The first family whose sysObjectID prefix or sysDescr pattern matches."""
     return next((f for f in OS_FAMILIES if f.matches(object_id, descr)), None)

@@ -68,6 +68,3 @@ class Walk(Mapping[Oid, Value]):
         if oid in self._data:
             return self._data[oid]
         return self._data.get(oid + (0,))
-
-    def merged(self, other: Mapping[Oid, Value]) -> Walk:
-        return Walk({**self._data, **other})
