@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -27,6 +27,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from discovery.credentials import SnmpProfile
 from discovery.observations import (
     DependencyObservation,
     DeviceReport,
@@ -57,6 +58,7 @@ PARALLEL_BATCHES = 4
 DEFAULT_BATCH_SIZE = 256
 DEFAULT_APPLY_BATCH_SIZE = 5000
 SWEEP_TIMEOUT = 1.0  # seconds: an absent address should cost little
+DEVICE_RETRY_DELAY = 3.0  # seconds before devices that failed transiently are tried again
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -174,7 +176,9 @@ def collect_snmp_targets(
     record: RunRecord,
     phase: str,
 ) -> list[DeviceReport]:
-    """Full SNMP collection of ``targets`` in batches, with progress per finished batch."""
+    """Full SNMP collection of ``targets`` in batches, then one gentler retry of the devices
+    that failed transiently (no reply, a reply cut short), as a busy agent or a lost datagram
+    is no reason to leave a device out of tonight's graph. Rejected credentials are final."""
     profiles = inv.snmp_profiles
     tally = Tally(phase, len(targets))
     reports = _run_batches(
@@ -183,9 +187,56 @@ def collect_snmp_targets(
         lambda batch, exc: _crashed([str(t) for t in batch], Source.SNMP, exc),
         tally.reports,
     )
+    reports = _retry_transient(reports, profiles, options, batch_size)
     record.snmp.extend(reports)
     record.counts.snmp_targets += len(targets)
     return reports
+
+
+def _transient(report: DeviceReport) -> bool:
+    if report.status in (Status.TIMEOUT, Status.ERROR):
+        return True
+    return report.status is Status.PARTIAL and all(e.reason == "timeout" for e in report.errors)
+
+
+def _retry_transient(
+    reports: list[DeviceReport],
+    profiles: list[SnmpProfile],
+    options: tasks.SnmpOptions,
+    batch_size: int,
+) -> list[DeviceReport]:
+    """Collect the transiently failed devices once more, after a pause, at half concurrency."""
+    again = [r for r in reports if _transient(r) and _snmp_target(r) is not None]
+    if not again:
+        return reports
+    get_run_logger().info("retrying %d device(s) that failed transiently", len(again))
+    time.sleep(DEVICE_RETRY_DELAY)
+    gentle = replace(options, concurrency=max(1, options.concurrency // 2))
+    targets = [t for r in again if (t := _snmp_target(r)) is not None]
+    retried = _run_batches(
+        lambda batch: tasks.snmp_batch.submit(batch, profiles, gentle),
+        balanced(targets, batch_size, PARALLEL_BATCHES),
+        lambda batch, exc: [],
+        lambda batch, done: None,
+    )
+    first = {r.target: r for r in reports}
+    better = {r.target: r for r in retried if _better(r, first[r.target])}
+    return [better.get(r.target, r) for r in reports]
+
+
+def _better(new: DeviceReport, old: DeviceReport) -> bool:
+    if new.reachable != old.reachable:
+        return new.reachable
+    return len(new.sections) > len(old.sections)
+
+
+def _snmp_target(report: DeviceReport) -> SnmpTarget | None:
+    """The SNMP target a report came from (``address:port``)."""
+    address = report_address(report)
+    port = report.target.rpartition(":")[2]
+    if address is None or not port.isdigit():
+        return None
+    return SnmpTarget(address=address, port=int(port))
 
 
 def follow_neighbors(
@@ -370,7 +421,7 @@ def nightly_discovery(
         swept = sweep_ranges(inv, options, batch_size, record)
         complete = [r for r in swept if r.status is Status.OK]
         record.snmp.extend(complete)
-        again = [_target_of(r, inv) for r in swept if r.status is not Status.OK]
+        again = [t for r in swept if r.status is not Status.OK and (t := _snmp_target(r))]
         seeds = _dedupe([*inv.inventory.targets, *again])
         first = complete + collect_snmp_targets(seeds, inv, options, batch_size, record, "snmp")
         follow_neighbors(first, inv, options, batch_size, record)
@@ -402,12 +453,6 @@ def _record_failed_run(graph: GraphStore, record: RunRecord) -> None:
         publish_run(graph, record, "failed")
     except Exception:
         get_run_logger().exception("could not record the failed run")
-
-
-def _target_of(report: DeviceReport, inv: ResolvedInventory) -> SnmpTarget:
-    address = report_address(report)
-    assert address is not None, report.target
-    return SnmpTarget(address=address, port=inv.inventory.snmp_port)
 
 
 def _dedupe(targets: Iterable[SnmpTarget]) -> list[SnmpTarget]:
