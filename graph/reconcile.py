@@ -225,7 +225,7 @@ class _Observer:
         self.reached: set[tuple[str, str, str]] = set()
         self.clusters: list[Cluster] = []
         self.device_class: dict[str, str] = {}
-        self._ports: dict[str, list[tuple[str, set[str]]]] = {}
+        self._ports: dict[str, list[tuple[str, set[str], str | None]]] = {}
 
     def _prec(self, source: str) -> int:
         return self.run.precedence.get(source, 0)
@@ -363,46 +363,46 @@ class _Observer:
             "CONNECTED_TO", local_if, remote_if, {"protocols": [nb.protocol]}, source, scope
         )
 
-    def _port_index(self) -> dict[str, list[tuple[str, set[str]]]]:
-        """Per device: its known interfaces' names and the other texts that may designate them
-        (MAC, ifDescr, ifAlias), this run's reports first, then the graph."""
-        index: dict[str, list[tuple[str, set[str]]]] = {}
+    def _port_index(self) -> dict[str, list[tuple[str, set[str], str | None]]]:
+        """Per device: its known interfaces' names, the other texts that may designate them
+        (MAC, ifDescr, ifAlias) and their ifIndex, this run's reports first, then the graph."""
+        index: dict[str, list[tuple[str, set[str], str | None]]] = {}
         for uid, o in self.obs.cis.items():
             if o.ci_class == "Interface" and not o.weak and "/if/" in uid:
-                aliases = {
-                    str(o.values[a][0]).lower()
-                    for a in ("mac", "description", "alias")
-                    if a in o.values
-                }
+                values = {a: v[0] for a, v in o.values.items()}
                 index.setdefault(uid.split("/if/", 1)[0], []).append(
-                    (str(o.values["name"][0]), aliases)
+                    (str(values["name"]), *_port_aliases(values))
                 )
         for uid, ci in self.state.cis.items():
             if ci.ci_class == "Interface" and uid not in self.obs.cis and "/if/" in uid:
-                aliases = {
-                    str(ci.attributes[a]).lower()
-                    for a in ("mac", "description", "alias")
-                    if a in ci.attributes
-                }
                 name = str(ci.attributes.get("name", uid.split("/if/", 1)[1]))
-                index.setdefault(uid.split("/if/", 1)[0], []).append((name, aliases))
+                index.setdefault(uid.split("/if/", 1)[0], []).append(
+                    (name, *_port_aliases(ci.attributes))
+                )
         return index
 
     def _remote_port(self, remote: str, nb: NeighborObservation) -> str | None:
-        """The remote interface's name: the port id, or the known interface it designates."""
+        """The remote interface's name: the port id, or the known interface it designates.
+
+        In order: the port id is an interface name; the port description is one; the port
+        id is another text of one interface (MAC, ifDescr, ifAlias); a numeric port id is an
+        ifIndex (Junos sends its ifIndex as a "local" port id).
+        """
         port = nb.remote_port or nb.remote_port_description
         if port is None:
             return None
         known = self._ports.get(remote, [])
-        if any(name == port for name, _aliases in known):
+        names = {name for name, _aliases, _if_index in known}
+        if port in names:
             return port
+        if nb.remote_port_description in names:
+            return nb.remote_port_description
         wanted = port.lower()
-        for name, aliases in known:
-            if wanted in aliases or (
-                nb.remote_port_description and nb.remote_port_description == name
-            ):
-                return name
-        return port
+        by_alias = next((name for name, aliases, _ in known if wanted in aliases), None)
+        if by_alias is not None:
+            return by_alias
+        by_index = next((name for name, _, if_index in known if if_index == port), None)
+        return by_index or port
 
     # dependencies -------------------------------------------------------------------
     def observe_dependencies(self, dependencies: Iterable[DependencyObservation]) -> None:
@@ -813,6 +813,12 @@ class _Comparer:
             self.changes.rel_updates.append(
                 RelUpdate(existing.key, existing.type, changes, sources, scopes)
             )
+
+
+def _port_aliases(values: dict[str, Any]) -> tuple[set[str], str | None]:
+    aliases = {str(values[a]).lower() for a in ("mac", "description", "alias") if values.get(a)}
+    if_index = values.get("if_index")
+    return aliases, (str(if_index) if if_index is not None else None)
 
 
 # ----------------------------------------------------------------------------- stale

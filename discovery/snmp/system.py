@@ -70,6 +70,7 @@ def parse_device(
     name, domain = split_sys_name(text(walk.scalar(mibs.SYS_NAME)))
     uptime = integer(walk.scalar(mibs.SYS_UPTIME))
     server = bool(family and family.server)
+    model = _model(walk, family, descr, box)
     version = _first(
         _vendor_value(walk, family, "version"),
         family.fact(descr, "version") if family else None,
@@ -77,13 +78,13 @@ def parse_device(
     )
     return DeviceObservation(
         kind=DeviceKind.SERVER if server else DeviceKind.NETWORK_DEVICE,
-        role=family.role if family else None,
+        role=family.role_of(model) if family else None,
         sys_name=name,
         domain=domain,
         sys_descr=descr,
         sys_object_id=".".join(map(str, object_id)) if object_id else None,
         vendor=_vendor(family, object_id, box),
-        model=_model(walk, family, descr, box),
+        model=model,
         serial=_first(_vendor_value(walk, family, "serial"), box.serial if box else None),
         os_name=family.os_name if family else None,
         os_version=version,

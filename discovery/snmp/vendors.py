@@ -76,6 +76,8 @@ class OsFamily:
     descr_model_first: bool = False
     platform: str | None = None  # netmiko device_type for the SSH collector
     role: str | None = None
+    # Product lines whose role differs from the family's: (model pattern, role), first match wins.
+    model_roles: tuple[tuple[re.Pattern[str], str], ...] = ()
     server: bool = False
     scalars: dict[str, VendorScalar] = field(default_factory=dict)  # "model" / "serial" / "version"
 
@@ -83,6 +85,12 @@ class OsFamily:
         by_oid = object_id is not None and any(object_id[: len(p)] == p for p in self.object_ids)
         by_descr = descr is not None and self.descr is not None and bool(self.descr.search(descr))
         return by_oid or by_descr
+
+    def role_of(self, model: str | None) -> str | None:
+        for pattern, role in self.model_roles:
+            if model and pattern.search(model):
+                return role
+        return self.role
 
     def fact(self, descr: str | None, name: str) -> str | None:
         for pattern in self.facts:
@@ -124,6 +132,10 @@ OS_FAMILIES: tuple[OsFamily, ...] = (
         descr=_re(r"IOS[- _]?XE|Cisco\s+IE3[0-9]00"),  # "(CAT9K_IOSXE)" on Catalyst 9k
         facts=(_re(r"Version (?P<version>[^\s,]+)"),),
         platform="cisco_xe",
+        model_roles=(
+            (_re(r"^(?:WS-)?C(?:9[2-6]|3[6-8]|2960)|^IE-?3"), "switch"),  # Catalyst, IE
+            (_re(r"^(?:ISR|ASR|C8[0-5]|C11)"), "router"),
+        ),
     ),
     OsFamily(
         "IOS",
@@ -150,6 +162,10 @@ OS_FAMILIES: tuple[OsFamily, ...] = (
         facts=(_re(r"JUNOS (?P<version>[^\s,\[]+)"),),
         platform="juniper_junos",
         role="router",
+        model_roles=(
+            (_re(r"^(?:ex|qfx)"), "switch"),
+            (_re(r"^srx"), "firewall"),
+        ),
         scalars={
             "model": VendorScalar(parse_oid("1.3.6.1.4.1.2636.3.1.2")),  # jnxBoxDescr
             "serial": VendorScalar(parse_oid("1.3.6.1.4.1.2636.3.1.3")),  # jnxBoxSerialNo
