@@ -113,6 +113,10 @@ class ComponentObservation:
     software_rev: str | None = None
     parent_index: str | None = None  # containment tree
     size_bytes: int | None = None  # disks / storage
+    # The section that reports this part: the physical inventory (ENTITY-MIB, `show inventory`)
+    # or the host's storage and processors (HOST-RESOURCES-MIB, lsblk). Staleness is judged
+    # per section, so a failed storage walk never marks inventory parts missing, or back.
+    section: Section = Section.INVENTORY
 
 
 @dataclass(frozen=True, slots=True)

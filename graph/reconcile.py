@@ -518,9 +518,9 @@ class _DeviceObserver:
             self.obs.add_rel("LOCATED_IN", self.uid, loc, {}, self.source, system)
 
     def components(self) -> None:
-        scope = self.scope(Section.INVENTORY)
         indexes = {c.index for c in self.report.components}
         for comp in self.report.components:
+            scope = self.scope(comp.section)
             uid = self.obs.add_ci(
                 ident.component_uid(self.uid, comp.index),
                 "HardwareComponent",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from discovery.observations import ComponentObservation, SoftwareObservation
+from discovery.observations import ComponentObservation, Section, SoftwareObservation
 from discovery.snmp import mibs
 from discovery.snmp.decode import integer, text
 from discovery.snmp.walk import ObjectId, Walk
@@ -63,6 +63,7 @@ def _storage(walk: Walk) -> list[ComponentObservation]:
             ComponentObservation(
                 index=f"hrStorage.{key[0]}",
                 component_class="storage",
+                section=Section.STORAGE,
                 name=text(descrs.get(key)),
                 description=f"{kind} storage",
                 size_bytes=unit * size if unit is not None and size is not None else None,
@@ -83,6 +84,7 @@ def _devices(walk: Walk) -> list[ComponentObservation]:
                 ComponentObservation(
                     index=f"hrDevice.{key[0]}",
                     component_class=cls,
+                    section=Section.STORAGE,
                     name=description,
                     description=description,
                 )

@@ -158,6 +158,7 @@ def parse_lsblk(text: str) -> list[ComponentObservation]:
         ComponentObservation(
             index=f"disk:{dev['name']}",
             component_class="disk",
+            section=Section.STORAGE,
             name=dev["name"],
             model=n.text(dev.get("model")),
             serial=n.serial(dev.get("serial")),

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from discovery.observations import (
+    ComponentObservation,
     DependencyObservation,
     DeviceObservation,
     DeviceReport,
@@ -287,6 +288,25 @@ def test_source_that_never_saw_a_ci_cannot_mark_it_missing() -> None:
     state = applied([switch1(Source.SSH, interfaces=("Gi1/0/1", "Loopback0"))])
     changes = reconcile(state, [switch1(Source.SNMP, interfaces=("Gi1/0/1",))], [], run(2))
     assert f"{SW1}/if/Loopback0" not in {m.subject for m in changes.missing}
+
+
+def test_failed_storage_walk_marks_no_part_missing_and_a_removed_disk_goes_missing() -> None:
+    chassis = ComponentObservation("1", "chassis", name="Chassis", serial="VMW-42-SRV")
+    disks = [
+        ComponentObservation(f"hrStorage.{i}", "storage", name=f"/data{i}", section=Section.STORAGE)
+        for i in (1, 2)
+    ]
+    full = replace(
+        server(), components=[chassis, *disks], sections=ALL_SECTIONS | {Section.STORAGE}
+    )
+    state = applied([full])
+    storage_failed = replace(
+        full, status=Status.PARTIAL, components=[chassis], sections=ALL_SECTIONS
+    )
+    assert not reconcile(state, [storage_failed], [], run(2)).missing
+    disk_removed = replace(full, components=[chassis, disks[0]])
+    changes = reconcile(state, [disk_removed], [], run(2))
+    assert [m.subject for m in changes.missing] == [f"{SRV}/hw/hrStorage.2"]
 
 
 # ----------------------------------------------------------------------------- properties
