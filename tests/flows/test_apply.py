@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from discovery.observations import Section
 from flows.apply import discovery_run_changes, iter_items, split_changes
@@ -14,7 +15,7 @@ from tests.flows.test_plan import report_from_recording
 AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
-def snapshot(store: GraphStore) -> tuple[dict[str, object], dict[str, object]]:
+def snapshot(store: GraphStore) -> tuple[dict[str, Any], dict[str, Any]]:
     graph = store.export_graph(include_retired=True)
     cis = {c.uid: (c.ci_class, c.status.value, c.attributes) for c in graph.cis}
     rels = {r.key: (r.status.value, r.attributes) for r in graph.rels}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -28,7 +29,7 @@ DEPLOY_FILE = ROOT / "deploy" / "prefect.yaml"
 pytestmark = [pytest.mark.slow, pytest.mark.lab]
 
 
-def deployment_spec() -> dict[str, object]:
+def deployment_spec() -> dict[str, Any]:
     doc = yaml.safe_load(DEPLOY_FILE.read_text())
     return next(d for d in doc["deployments"] if d["name"] == "lab")
 
@@ -36,9 +37,9 @@ def deployment_spec() -> dict[str, object]:
 def test_prefect_yaml_declares_a_nightly_zoned_schedule_on_a_process_pool() -> None:
     spec = deployment_spec()
     assert spec["entrypoint"] == "flows/nightly.py:nightly_discovery"
-    (schedule,) = spec["schedules"]  # type: ignore[misc]
+    (schedule,) = spec["schedules"]
     assert schedule["cron"] == "0 2 * * *" and schedule["timezone"]
-    assert set(spec["parameters"]) == {"inventory", "store"}  # type: ignore[arg-type]
+    assert set(spec["parameters"]) == {"inventory", "store"}
 
 
 @pytest.fixture
@@ -57,8 +58,8 @@ def test_deployment_runs_on_a_worker_and_fills_the_store(
 ) -> None:
     started = time.monotonic()
     spec = deployment_spec()
-    pool = spec["work_pool"]["name"]  # type: ignore[index]
-    queue = spec["work_pool"]["work_queue_name"]  # type: ignore[index]
+    pool = spec["work_pool"]["name"]
+    queue = spec["work_pool"]["work_queue_name"]
     prefect_server.cli("work-pool", "create", pool, "--type", "process")
     prefect_server.cli("--no-prompt", "deploy", "--prefect-file", str(DEPLOY_FILE), "--all")
     # snmpsim is one Python process per shard: the simulated lab takes 16 parallel walks.

@@ -247,7 +247,7 @@ def test_rerun_after_a_crash_between_applies_equals_one_clean_run(
     def crashing_open(url: str, settings: Settings | None = None) -> GraphStore:
         store = CrashingStore(open_store(url, settings), crash_at=3)
         stores.append(store)
-        return store  # type: ignore[return-value]
+        return store
 
     with monkeypatch.context() as patched:
         patched.setattr(nightly, "open_store", crashing_open)
