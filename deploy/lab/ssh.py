@@ -270,7 +270,12 @@ def start_clisim(workdir: Path, config: SshLabConfig, timeout: float = 20.0) -> 
     )
     _wait(lambda: ready.exists() or proc.poll() is not None, timeout, "clisim")
     if proc.poll() is not None:
-        raise RuntimeError(f"clisim exited with {proc.returncode}; see {workdir / 'ssh' / 'clisim.log'}")
+        log_path = workdir / "ssh" / "clisim.log"
+        in_use = "address already in use" in log_path.read_text(errors="replace")
+        hint = " (an address is taken: is another lab running? `python -m deploy.lab stop`)"
+        raise RuntimeError(
+            f"clisim exited with {proc.returncode}{hint if in_use else ''}; see {log_path}"
+        )
     return proc.pid
 
 
