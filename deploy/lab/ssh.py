@@ -123,7 +123,9 @@ CLI_DEVICES: tuple[CliDeviceSpec, ...] = (
         },
         reject=("show inventory", "show cdp neighbors detail"),
     ),
-    CliDeviceSpec("ios-badauth", "cisco_ios", 6, {}, hostname="badauth-sw", behaviour="reject_auth"),
+    CliDeviceSpec(
+        "ios-badauth", "cisco_ios", 6, {}, hostname="badauth-sw", behaviour="reject_auth"
+    ),
     CliDeviceSpec("ios-hang", "cisco_ios", 7, {}, hostname="hang-sw", behaviour="hang"),
     CliDeviceSpec("ios-menu", "cisco_ios", 8, {}, hostname="menu-sw", behaviour="menu"),
 )
@@ -238,7 +240,9 @@ def write_clisim_spec(workdir: Path, config: SshLabConfig) -> Path:
                 "platform": spec.platform,
                 "address": config.cli_address(spec),
                 "port": config.cli_port,
-                "outputs": {cmd: str(_corpus_file(spec.platform, ref)) for cmd, ref in spec.outputs.items()},
+                "outputs": {
+                    cmd: str(_corpus_file(spec.platform, ref)) for cmd, ref in spec.outputs.items()
+                },
                 "config_path": str(cfg),
                 "behaviour": spec.behaviour,
                 "reject": list(spec.reject),
@@ -247,7 +251,12 @@ def write_clisim_spec(workdir: Path, config: SshLabConfig) -> Path:
     path = base / "spec.json"
     path.write_text(
         json.dumps(
-            {"host_key": str(host_key), "username": creds["username"], "password": creds["password"], "devices": devices},
+            {
+                "host_key": str(host_key),
+                "username": creds["username"],
+                "password": creds["password"],
+                "devices": devices,
+            },
             indent=1,
         )
     )
@@ -268,7 +277,11 @@ def start_clisim(workdir: Path, config: SshLabConfig, timeout: float = 20.0) -> 
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    _wait(lambda: ready.exists() or proc.poll() is not None, timeout, "clisim")
+    try:
+        _wait(lambda: ready.exists() or proc.poll() is not None, timeout, "clisim")
+    except TimeoutError:
+        proc.kill()
+        raise
     if proc.poll() is not None:
         log_path = workdir / "ssh" / "clisim.log"
         in_use = "address already in use" in log_path.read_text(errors="replace")
@@ -295,13 +308,18 @@ def _setup_bridge(config: SshLabConfig) -> None:
     _run(["sysctl", "-qw", f"net.ipv4.conf.{config.bridge}.route_localnet=1"])
 
 
+def _veth(namespace: str) -> str:
+    """Root-namespace end of a host's veth pair (interface names have at most 15 characters)."""
+    return f"v{namespace}"[:15]
+
+
 def _setup_namespace(spec: LinuxHostSpec, config: SshLabConfig) -> None:
     ns = config.namespace(spec)
     etc = Path("/etc/netns") / ns
     etc.mkdir(parents=True, exist_ok=True)
     (etc / "hostname").write_text(spec.hostname + "\n")
     (etc / "machine-id").write_text(_machine_id(spec.hostname, config) + "\n")
-    veth = f"v{ns}"[:15]
+    veth = _veth(ns)
     _run(["ip", "netns", "add", ns])
     _run(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns])
     inside = ["ip", "netns", "exec", ns]
@@ -309,7 +327,15 @@ def _setup_namespace(spec: LinuxHostSpec, config: SshLabConfig) -> None:
     _no_ipv6(inside, "eth0")
     _run(["ip", "link", "set", veth, "master", config.bridge, "up"])
     _run([*inside, "ip", "link", "set", "lo", "up"])
-    _run([*inside, "sysctl", "-qw", "net.ipv4.conf.all.route_localnet=1", "net.ipv4.conf.eth0.route_localnet=1"])
+    _run(
+        [
+            *inside,
+            "sysctl",
+            "-qw",
+            "net.ipv4.conf.all.route_localnet=1",
+            "net.ipv4.conf.eth0.route_localnet=1",
+        ]
+    )
     _run([*inside, "ip", "addr", "add", f"{config.linux_address(spec)}/24", "dev", "eth0"])
     _run([*inside, "ip", "link", "set", "eth0", "up"])
 
@@ -347,7 +373,9 @@ def _write_sshd_config(spec: LinuxHostSpec, config: SshLabConfig, workdir: Path)
     return cfg
 
 
-def _start_in_namespace(spec: LinuxHostSpec, config: SshLabConfig, argv: list[str], log: Path) -> int:
+def _start_in_namespace(
+    spec: LinuxHostSpec, config: SshLabConfig, argv: list[str], log: Path
+) -> int:
     """Run argv inside the host's namespace with its own UTS (host name); returns the PID."""
     ns = config.namespace(spec)
     script = f'hostname "{spec.hostname}" && exec "$@"'
@@ -362,28 +390,42 @@ def _start_in_namespace(spec: LinuxHostSpec, config: SshLabConfig, argv: list[st
     return proc.pid
 
 
-def start_linux_hosts(workdir: Path, config: SshLabConfig, timeout: float = 20.0) -> list[int]:
-    """Create bridge + namespaces, start sshd in each and the provider/consumer applications."""
+def start_linux_hosts(
+    workdir: Path, config: SshLabConfig, pids: list[int], timeout: float = 20.0
+) -> None:
+    """Create bridge + namespaces, start sshd in each and the provider/consumer applications.
+
+    Each started PID is appended to ``pids`` at once, so a caller can stop what a failed start
+    left running."""
     if not SSHD.exists():
         raise RuntimeError(f"{SSHD} missing: apt-get install -y openssh-server")
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
     _teardown_network(config)
     _setup_bridge(config)
-    pids: list[int] = []
     logs = workdir / "ssh" / "linux"
     provider = next(h for h in LINUX_HOSTS if h.role == "provider")
     for spec in LINUX_HOSTS:
         _setup_namespace(spec, config)
         cfg = _write_sshd_config(spec, config, workdir)
-        pids.append(_start_in_namespace(spec, config, [str(SSHD), "-D", "-e", "-f", str(cfg)], logs / f"{spec.key}.log"))
+        pids.append(
+            _start_in_namespace(
+                spec, config, [str(SSHD), "-D", "-e", "-f", str(cfg)], logs / f"{spec.key}.log"
+            )
+        )
         app = ["app-server", "--port", str(SERVICE_PORT), "--name", SERVICE_NAME]
         if spec.role == "consumer":
             target = f"{config.linux_address(provider)}:{SERVICE_PORT}"
             app = ["app-client", "--connect", target, "--name", CLIENT_NAME]
-        pids.append(_start_in_namespace(spec, config, [sys.executable, "-m", "deploy.lab.ssh", *app], logs / f"{spec.key}-app.log"))
+        pids.append(
+            _start_in_namespace(
+                spec,
+                config,
+                [sys.executable, "-m", "deploy.lab.ssh", *app],
+                logs / f"{spec.key}-app.log",
+            )
+        )
     for spec in LINUX_HOSTS:
         _wait_port(config.linux_address(spec), 22, timeout)
-    return pids
 
 
 def _no_ipv6(prefix: list[str], interface: str) -> None:
@@ -392,8 +434,12 @@ def _no_ipv6(prefix: list[str], interface: str) -> None:
 
 
 def _teardown_network(config: SshLabConfig) -> None:
+    """Remove what a previous lab left, even one whose processes were killed: a namespace that a
+    straggler process still holds outlives ``ip netns del`` together with its veth pair, so the
+    root end of the pair is deleted explicitly (which deletes both ends)."""
     for spec in LINUX_HOSTS:
         ns = config.namespace(spec)
+        subprocess.run(["ip", "link", "del", _veth(ns)], capture_output=True, check=False)
         subprocess.run(["ip", "netns", "del", ns], capture_output=True, check=False)
         shutil.rmtree(Path("/etc/netns") / ns, ignore_errors=True)
     subprocess.run(["ip", "link", "del", config.bridge], capture_output=True, check=False)
@@ -410,20 +456,41 @@ def ssh_devices(workdir: Path, config: SshLabConfig | None = None) -> list[LabDe
         truth = _version_truth(spec)
         devices.append(
             LabDevice(
-                name=device_hostname(spec), role="cli" if spec.behaviour == "normal" else f"cli-{spec.behaviour}",
-                address=config.cli_address(spec), snmp_port=0, community="", vendor=_VENDORS[spec.platform],
-                model=truth.get("model", ""), serial=truth.get("serial", ""), os_name=_OS_NAMES[spec.platform],
-                os_version=truth.get("os_version", ""), sys_object_id="", chassis_mac="",
-                platform=spec.platform, ssh_port=config.cli_port, source=f"clisim:{spec.key}",
+                name=device_hostname(spec),
+                role="cli" if spec.behaviour == "normal" else f"cli-{spec.behaviour}",
+                address=config.cli_address(spec),
+                snmp_port=0,
+                community="",
+                vendor=_VENDORS[spec.platform],
+                model=truth.get("model", ""),
+                serial=truth.get("serial", ""),
+                os_name=_OS_NAMES[spec.platform],
+                os_version=truth.get("os_version", ""),
+                sys_object_id="",
+                chassis_mac="",
+                platform=spec.platform,
+                ssh_port=config.cli_port,
+                source=f"clisim:{spec.key}",
             )
         )
     if config.with_linux:
         for host in LINUX_HOSTS:
             devices.append(
                 LabDevice(
-                    name=host.hostname, role="server", address=config.linux_address(host), snmp_port=0,
-                    community="", vendor="", model="", serial="", os_name="linux", os_version="",
-                    sys_object_id="", chassis_mac="", platform="linux", ssh_port=22,
+                    name=host.hostname,
+                    role="server",
+                    address=config.linux_address(host),
+                    snmp_port=0,
+                    community="",
+                    vendor="",
+                    model="",
+                    serial="",
+                    os_name="linux",
+                    os_version="",
+                    sys_object_id="",
+                    chassis_mac="",
+                    platform="linux",
+                    ssh_port=22,
                     source=f"netns:{config.namespace(host)}",
                 )
             )
@@ -444,7 +511,9 @@ def _version_truth(spec: CliDeviceSpec) -> dict[str, str]:
     ref = spec.outputs.get("show version")
     if ref is None:
         return {}
-    record = yaml.safe_load(_corpus_file(spec.platform, ref).with_suffix(".yml").read_text())["parsed_sample"][0]
+    record = yaml.safe_load(_corpus_file(spec.platform, ref).with_suffix(".yml").read_text())[
+        "parsed_sample"
+    ][0]
     truth = {}
     for attr, field_name in _VERSION_FIELDS[spec.platform].items():
         value = record.get(field_name)
@@ -452,8 +521,18 @@ def _version_truth(spec: CliDeviceSpec) -> dict[str, str]:
     return truth
 
 
-_VENDORS = {"cisco_ios": "Cisco", "cisco_nxos": "Cisco", "arista_eos": "Arista", "juniper_junos": "Juniper"}
-_OS_NAMES = {"cisco_ios": "IOS", "cisco_nxos": "NX-OS", "arista_eos": "EOS", "juniper_junos": "Junos"}
+_VENDORS = {
+    "cisco_ios": "Cisco",
+    "cisco_nxos": "Cisco",
+    "arista_eos": "Arista",
+    "juniper_junos": "Juniper",
+}
+_OS_NAMES = {
+    "cisco_ios": "IOS",
+    "cisco_nxos": "NX-OS",
+    "arista_eos": "EOS",
+    "juniper_junos": "Junos",
+}
 
 
 def start_ssh(topology: Topology, workdir: Path, config: SshLabConfig | None = None) -> list[int]:
@@ -461,10 +540,23 @@ def start_ssh(topology: Topology, workdir: Path, config: SshLabConfig | None = N
     config = config or SshLabConfig()
     workdir.mkdir(parents=True, exist_ok=True)
     creds = lab_credentials(workdir)
-    pids = [start_clisim(workdir, config)]
-    if config.with_linux:
-        pids += start_linux_hosts(workdir, config)
-    (workdir / "ssh" / PID_FILE).write_text(json.dumps({"pids": pids, "config": asdict(config)}))
+    pids: list[int] = []
+
+    def record() -> None:
+        (workdir / "ssh" / PID_FILE).write_text(
+            json.dumps({"pids": pids, "config": asdict(config)})
+        )
+
+    try:
+        pids.append(start_clisim(workdir, config))
+        record()
+        if config.with_linux:
+            start_linux_hosts(workdir, config, pids)
+        record()
+    except BaseException:
+        record()
+        stop_ssh(workdir)  # a failed start leaves no process, namespace or bridge behind
+        raise
     known = {d.address for d in topology.devices}
     topology.devices += [d for d in ssh_devices(workdir, config) if d.address not in known]
     topology.ssh = dict(creds)

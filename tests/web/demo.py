@@ -32,12 +32,15 @@ from graph.store import GraphStore
 LAB_DEVICES = 30
 SCRIPT_NAME = "<script>alert(1)</script>"
 IMG_NAME = '<img src=x onerror="alert(2)">'
+# As the SNMP collector reports a complete walk: HOST-RESOURCES storage and processors are a
+# section of their own, so the disk the second run pulls is judged by STORAGE, not INVENTORY.
 SNMP_SECTIONS = {
     Section.SYSTEM,
     Section.INVENTORY,
     Section.INTERFACES,
     Section.ADDRESSES,
     Section.NEIGHBORS,
+    Section.STORAGE,
 }
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 CONFIG_TEMPLATE = Path(__file__).resolve().parents[2] / "deploy/lab/clisim/configs/arista_eos.cfg"
