@@ -22,10 +22,13 @@ from graph.model import (
     CIStatus,
     ConfigVersion,
     EventKind,
+    GraphState,
     HistoryEvent,
     Provenance,
     Relationship,
+    RelStatus,
     ReviewState,
+    Subgraph,
     rel_key,
 )
 from graph.schema import (
@@ -377,6 +380,20 @@ class StoreBase(abc.ABC):
 
 def _rescope(scope: str, keep_uid: str, drop_uid: str) -> str:
     return keep_uid + scope[len(drop_uid) :] if scope.startswith(drop_uid + "#") else scope
+
+
+def export_state(state: GraphState, include_retired: bool) -> Subgraph:
+    """The graph as a subgraph ordered by uid and key; relationships only between kept CIs."""
+    cis = [c for c in state.cis.values() if include_retired or c.status is not CIStatus.RETIRED]
+    live = {c.uid for c in cis}
+    rels = [
+        r
+        for r in state.rels.values()
+        if (include_retired or r.status is not RelStatus.RETIRED)
+        and r.source in live
+        and r.target in live
+    ]
+    return Subgraph(sorted(cis, key=lambda c: c.uid), sorted(rels, key=lambda r: r.key))
 
 
 def check_types(types: Iterable[str] | None) -> set[str] | None:

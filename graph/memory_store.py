@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 
 from graph.apply import apply_to_state, own_copy
-from graph.base import StoreBase, check_filters, check_types
+from graph.base import StoreBase, check_filters, check_types, export_state
 from graph.history import events_for
 from graph.model import (
     CI,
@@ -355,20 +355,7 @@ class EmbeddedStore(StoreBase):
 
     def export_graph(self, include_retired: bool = False) -> Subgraph:
         with self._lock:
-            cis = [
-                c
-                for c in self._state.cis.values()
-                if include_retired or c.status is not CIStatus.RETIRED
-            ]
-            live = {c.uid for c in cis}
-            rels = [
-                r
-                for r in self._state.rels.values()
-                if (include_retired or r.status is not RelStatus.RETIRED)
-                and r.source in live
-                and r.target in live
-            ]
-            return Subgraph(sorted(cis, key=lambda c: c.uid), sorted(rels, key=lambda r: r.key))
+            return export_state(self._state, include_retired)
 
     # history ----------------------------------------------------------------------------------
     def history(

@@ -31,7 +31,7 @@ from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 
 from graph import cypher
 from graph.apply import apply_to_state
-from graph.base import StoreBase, check_filters, check_types
+from graph.base import StoreBase, check_filters, check_types, export_state
 from graph.history import events_for
 from graph.model import (
     CI,
@@ -583,17 +583,7 @@ class Neo4jStore(StoreBase):
         ]
 
     def export_graph(self, include_retired: bool = False) -> Subgraph:
-        state = self.load_state()
-        cis = [c for c in state.cis.values() if include_retired or c.status is not CIStatus.RETIRED]
-        live = {c.uid for c in cis}
-        rels = [
-            r
-            for r in state.rels.values()
-            if (include_retired or r.status is not RelStatus.RETIRED)
-            and r.source in live
-            and r.target in live
-        ]
-        return Subgraph(sorted(cis, key=lambda c: c.uid), sorted(rels, key=lambda r: r.key))
+        return export_state(self.load_state(), include_retired)
 
     # history ---------------------------------------------------------------------------------
     def history(
