@@ -7,10 +7,12 @@ store can persist exactly those records.
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
-from typing import TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any, TypeVar
 
+from graph.bulk import gc_paused
 from graph.model import CI, ChangeSet, CIStatus, GraphState, Relationship, RelStatus, StatusChange
 
 
@@ -23,12 +25,20 @@ class Touched:
 R = TypeVar("R", CI, Relationship)
 
 
+# Every field of a record, in declaration order: ``cls(*_FIELDS[cls](record))`` is a shallow
+# copy, several times faster than copy.copy on a slotted dataclass.
+_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]]] = {
+    cls: attrgetter(*(f.name for f in fields(cls))) for cls in (CI, Relationship)
+}
+
+
 def own_copy(record: R) -> R:
     """A copy whose dicts and lists are not shared with the caller's (cheaper than deepcopy).
 
     Provenance objects are shared: nothing mutates them in place, they are only replaced.
     """
-    dup = copy.copy(record)
+    cls = type(record)
+    dup = cls(*_FIELDS[cls](record))
     dup.attributes = dict(record.attributes)
     if isinstance(dup, CI) and isinstance(record, CI):
         dup.provenance = dict(record.provenance)
@@ -48,6 +58,11 @@ def apply_to_state(state: GraphState, changes: ChangeSet) -> Touched:
     Copy-on-write: changed records are replaced by new objects, never mutated, so a
     GraphState handed out earlier (``load_state``) keeps describing the graph it was taken of.
     """
+    with gc_paused():
+        return _apply(state, changes)
+
+
+def _apply(state: GraphState, changes: ChangeSet) -> Touched:
     touched = Touched()
     at, run_id = changes.at, changes.run_id
     for ci in changes.creates:

@@ -120,7 +120,12 @@ def indexes() -> list[str]:
     return stmts
 
 
-WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+# Relationships first, then nodes: a DETACH DELETE of well-connected nodes (a Software CI
+# installed on thousands of servers) can outgrow a small server's transaction memory.
+WIPE = (
+    "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+    "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+)
 # A counter of graph writes, bumped inside every writing transaction (see load_state's cache).
 BUMP_VERSION = (
     "MERGE (m:GraphMeta {id: 'graph'})\n"
@@ -228,9 +233,11 @@ def create_history_batch() -> str:
 # ----------------------------------------------------------------------------- reads
 
 ALL_CIS = "MATCH (n:CI) RETURN properties(n) AS props"
+# Grouped by start node: a few large records decode much faster than one per relationship.
 ALL_RELS = (
     "MATCH (a:CI)-[r]->(b:CI)\n"
-    "RETURN type(r) AS type, a.uid AS source, b.uid AS target, properties(r) AS props"
+    "WITH a, collect([type(r), b.uid, properties(r)]) AS out\n"
+    "RETURN a.uid AS source, out"
 )
 GET_CI = "MATCH (n:CI {uid: $uid}) RETURN properties(n) AS props"
 CHILDREN = "MATCH (n:CI) WHERE n.uid STARTS WITH $prefix RETURN properties(n) AS props"

@@ -19,6 +19,7 @@ idempotent, so an interrupted apply is completed by the next run.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections import defaultdict
@@ -32,6 +33,7 @@ from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from graph import cypher
 from graph.apply import apply_to_state
 from graph.base import StoreBase, check_filters, check_types, export_state
+from graph.bulk import gc_paused
 from graph.history import events_for
 from graph.model import (
     CI,
@@ -43,11 +45,11 @@ from graph.model import (
     HistoryEvent,
     Page,
     Path,
+    Provenance,
     Relationship,
     RelStatus,
     ReviewState,
     Subgraph,
-    provenance_from_json,
     provenance_to_json,
     utc_text,
 )
@@ -64,16 +66,26 @@ Statement = tuple[str, dict[str, Any]]
 # Python driver hydrates strings many times faster than DateTime values (14 s against 3 s
 # for 100k nodes), which is most of what loading a big graph costs.
 _TIME_PROPS = {"reviewed_at", "first_seen", "last_seen", "changed_at", "at"}
+_CI_META = frozenset(cypher.CI_META_PROPS)
+_REL_META = frozenset(cypher.REL_META_PROPS)
 
 
 def _t(value: datetime | None) -> str | None:
     return utc_text(value) if value is not None else None
 
 
+# A graph holds few distinct times (one per run, plus people's edits), so parsing each text
+# once takes most of the time out of reading a big graph back. datetimes are immutable.
+_parse_time = functools.lru_cache(maxsize=4096)(datetime.fromisoformat)
+
+
+def _time(value: str | None) -> datetime | None:
+    return _parse_time(value) if value is not None else None
+
+
 def _props(raw: dict[str, Any]) -> dict[str, Any]:
     return {
-        k: datetime.fromisoformat(v) if k in _TIME_PROPS and isinstance(v, str) else v
-        for k, v in raw.items()
+        k: _parse_time(v) if k in _TIME_PROPS and isinstance(v, str) else v for k, v in raw.items()
     }
 
 
@@ -103,28 +115,39 @@ def ci_to_props(ci: CI) -> dict[str, Any]:
     return {k: v for k, v in props.items() if v is not None}
 
 
+def _provenance(text: str | None) -> dict[str, Provenance]:
+    if not text:
+        return {}
+    return {
+        name: Provenance(
+            p["source"], p.get("run_id"), _parse_time(p["confirmed_at"]), p.get("actor")
+        )
+        for name, p in json.loads(text).items()
+    }
+
+
 def ci_from_props(raw: dict[str, Any]) -> CI:
-    props = _props(raw)
-    attributes = {k: v for k, v in props.items() if k not in cypher.CI_META_PROPS}
+    get = raw.get
+    attributes = {k: v for k, v in raw.items() if k not in _CI_META}
     return CI(
-        uid=props["uid"],
-        ci_class=props["ci_class"],
-        name=str(attributes.get("name") or props["uid"]),
+        uid=raw["uid"],
+        ci_class=raw["ci_class"],
+        name=str(attributes.get("name") or raw["uid"]),
         attributes=attributes,
-        provenance=provenance_from_json(json.loads(props.get("provenance") or "{}")),
-        status=CIStatus(props.get("status", "active")),
-        review_state=ReviewState(props.get("review_state", "new")),
-        reviewed_by=props.get("reviewed_by"),
-        reviewed_at=props.get("reviewed_at"),
-        missing_runs=int(props.get("missing_runs") or 0),
-        first_seen=props.get("first_seen"),
-        last_seen=props.get("last_seen"),
-        last_run=props.get("last_run"),
-        changed_at=props.get("changed_at"),
-        scope=props.get("scope"),
-        identity_keys=list(props.get("identity_keys") or []),
-        merged_into=props.get("merged_into"),
-        authored=bool(props.get("authored", False)),
+        provenance=_provenance(get("provenance")),
+        status=CIStatus(get("status", "active")),
+        review_state=ReviewState(get("review_state", "new")),
+        reviewed_by=get("reviewed_by"),
+        reviewed_at=_time(get("reviewed_at")),
+        missing_runs=int(get("missing_runs") or 0),
+        first_seen=_time(get("first_seen")),
+        last_seen=_time(get("last_seen")),
+        last_run=get("last_run"),
+        changed_at=_time(get("changed_at")),
+        scope=get("scope"),
+        identity_keys=list(get("identity_keys") or []),
+        merged_into=get("merged_into"),
+        authored=bool(get("authored", False)),
     )
 
 
@@ -146,21 +169,21 @@ def rel_to_props(rel: Relationship) -> dict[str, Any]:
 
 
 def rel_from_row(rtype: str, source: str, target: str, raw: dict[str, Any]) -> Relationship:
-    props = _props(raw)
+    get = raw.get
     return Relationship(
         type=rtype,
         source=source,
         target=target,
-        attributes={k: v for k, v in props.items() if k not in cypher.REL_META_PROPS},
-        sources=list(props.get("sources") or []),
-        scopes=list(props.get("scopes") or []),
-        status=RelStatus(props.get("status", "active")),
-        manual=bool(props.get("manual", False)),
-        missing_runs=int(props.get("missing_runs") or 0),
-        first_seen=props.get("first_seen"),
-        last_seen=props.get("last_seen"),
-        last_run=props.get("last_run"),
-        created_by=props.get("created_by"),
+        attributes={k: v for k, v in raw.items() if k not in _REL_META},
+        sources=list(get("sources") or []),
+        scopes=list(get("scopes") or []),
+        status=RelStatus(get("status", "active")),
+        manual=bool(get("manual", False)),
+        missing_runs=int(get("missing_runs") or 0),
+        first_seen=_time(get("first_seen")),
+        last_seen=_time(get("last_seen")),
+        last_run=get("last_run"),
+        created_by=get("created_by"),
     )
 
 
@@ -224,6 +247,9 @@ class Neo4jStore(StoreBase):
         )
         return list(records)
 
+    def _column(self, query: str, **params: Any) -> Iterator[Any]:
+        return (record[0] for record in self._read(query, **params))
+
     @staticmethod
     def _work(tx: ManagedTransaction, statements: list[Statement], bump: bool) -> int | None:
         """Run the statements; with ``bump``, also count one more version of the graph."""
@@ -268,7 +294,8 @@ class Neo4jStore(StoreBase):
         """Delete every node of the database (benchmarks and tests only), in batches."""
         self._cache = None
         with self._driver.session(database=self._database) as session:
-            session.run(cypher.WIPE).consume()
+            for statement in cypher.WIPE:
+                session.run(statement).consume()
 
     # discovery write path ---------------------------------------------------------------
     def _version(self) -> int:
@@ -286,18 +313,21 @@ class Neo4jStore(StoreBase):
         version = self._version()
         if self._cache is not None and self._cache_version == version:
             return GraphState(dict(self._cache.cis), dict(self._cache.rels))
-        cis = {ci.uid: ci for ci in (ci_from_props(r["props"]) for r in self._read(cypher.ALL_CIS))}
-        rels = {}
-        for r in self._read(cypher.ALL_RELS):
-            rel = rel_from_row(r["type"], r["source"], r["target"], r["props"])
-            rels[rel.key] = rel
+        with gc_paused():
+            cis = {ci.uid: ci for ci in map(ci_from_props, self._column(cypher.ALL_CIS))}
+            rels = {}
+            for source, out in self._read(cypher.ALL_RELS):
+                for rtype, target, props in out:
+                    rel = rel_from_row(rtype, source, target, props)
+                    rels[rel.key] = rel
         self._cache, self._cache_version = GraphState(cis, rels), version
         return GraphState(dict(cis), dict(rels))
 
     def apply(self, changes: ChangeSet, actor: str, at: datetime) -> ApplySummary:
-        events = events_for(changes, actor, at)
-        statements = self._ci_statements(changes) + self._rel_statements(changes)
-        statements += self._event_statements(events)
+        with gc_paused():
+            events = events_for(changes, actor, at)
+            statements = self._ci_statements(changes) + self._rel_statements(changes)
+            statements += self._event_statements(events)
         expected = self._cache_version + 1 if self._cache_version is not None else None
         cache = self._cache
         try:

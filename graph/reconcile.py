@@ -31,6 +31,7 @@ from discovery.observations import (
     Source,
 )
 from graph import identity as ident
+from graph.bulk import gc_paused
 from graph.model import (
     CI,
     ChangeSet,
@@ -895,6 +896,16 @@ def reconcile(
     run: RunContext,
 ) -> ChangeSet:
     """The change set that brings ``existing`` in line with this run's observations."""
+    with gc_paused():
+        return _reconcile(existing, reports, dependencies, run)
+
+
+def _reconcile(
+    existing: GraphState,
+    reports: list[DeviceReport],
+    dependencies: Iterable[DependencyObservation],
+    run: RunContext,
+) -> ChangeSet:
     observed, reached = observe(existing, reports, dependencies, run)
     changes = ChangeSet(run.run_id, run.at)
     comparer = _Comparer(existing, run, changes)
