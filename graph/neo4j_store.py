@@ -20,12 +20,14 @@ idempotent, so an interrupted apply is completed by the next run.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, LiteralString, cast
+from typing import Any, LiteralString, TypeVar, cast
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
@@ -40,7 +42,9 @@ from graph.model import (
     ApplySummary,
     ChangeSet,
     CIStatus,
+    CIUpdate,
     ConfigVersion,
+    Confirmation,
     GraphState,
     HistoryEvent,
     Page,
@@ -48,9 +52,10 @@ from graph.model import (
     Provenance,
     Relationship,
     RelStatus,
+    RelUpdate,
     ReviewState,
+    StatusChange,
     Subgraph,
-    provenance_to_json,
     utc_text,
 )
 from graph.schema import CLASSES, RELS, rel_type
@@ -60,6 +65,10 @@ from graph.store import Direction, TraverseDirection
 TX_BATCHES = 10  # change sets up to this many batches are written in one transaction
 
 Statement = tuple[str, dict[str, Any]]
+# A statement whose parameters are built only when it is about to run (see _run_write).
+Deferred = Callable[[], Statement]
+PREPARE_AHEAD = 2  # statements built ahead of the one running
+T = TypeVar("T")
 
 
 # Times are stored as fixed-width UTC text (``utc_text``): it compares like time, and the
@@ -110,20 +119,55 @@ def ci_to_props(ci: CI) -> dict[str, Any]:
         identity_keys=list(ci.identity_keys),
         merged_into=ci.merged_into,
         authored=ci.authored,
-        provenance=json.dumps(provenance_to_json(ci.provenance)),
+        provenance=encode_provenance(ci.provenance),
     )
     return {k: v for k, v in props.items() if v is not None}
 
 
+# Provenance is stored as one JSON text per CI, grouped by stamp: the attributes confirmed
+# by one source in one run share one entry, so the text stays short (a server's was 900
+# bytes as one entry per attribute, 200 grouped) and is the same for every CI of a kind
+# confirmed by the same run.
+#   [{"source": "ssh", "run_id": "run-8", "confirmed_at": "2026-...", "attrs": ["name", ...]}]
+# (plus "actor" for people's edits). The first layout, an object keyed by attribute, still reads.
+
+
+def encode_provenance(prov: dict[str, Provenance]) -> str:
+    groups: dict[tuple[str, str | None, datetime, str | None], list[str]] = {}
+    for name, p in prov.items():
+        groups.setdefault((p.source, p.run_id, p.confirmed_at, p.actor), []).append(name)
+    entries = []
+    for (source, run_id, at, actor), attrs in groups.items():
+        entry: dict[str, Any] = {"source": source, "run_id": run_id, "confirmed_at": at.isoformat()}
+        if actor is not None:
+            entry["actor"] = actor
+        entry["attrs"] = attrs
+        entries.append(entry)
+    return json.dumps(entries)
+
+
 def _provenance(text: str | None) -> dict[str, Provenance]:
-    if not text:
-        return {}
-    return {
-        name: Provenance(
-            p["source"], p.get("run_id"), _parse_time(p["confirmed_at"]), p.get("actor")
+    return dict(_decode_provenance(text)) if text else {}
+
+
+# CIs confirmed by the same run share their provenance text, so a graph holds far fewer
+# distinct texts than CIs. Provenance objects are never mutated in place (graph.apply
+# replaces them), so sharing them is safe.
+@functools.lru_cache(maxsize=8192)
+def _decode_provenance(text: str) -> dict[str, Provenance]:
+    doc = json.loads(text)
+    if isinstance(doc, dict):  # the first layout: {"attr": {"source": ..., ...}}
+        doc = [{**p, "attrs": [name]} for name, p in doc.items()]
+    out: dict[str, Provenance] = {}
+    for entry in doc:
+        stamp = Provenance(
+            entry["source"],
+            entry.get("run_id"),
+            _parse_time(entry["confirmed_at"]),
+            entry.get("actor"),
         )
-        for name, p in json.loads(text).items()
-    }
+        out.update(dict.fromkeys(entry["attrs"], stamp))
+    return out
 
 
 def ci_from_props(raw: dict[str, Any]) -> CI:
@@ -187,7 +231,7 @@ def rel_from_row(rtype: str, source: str, target: str, raw: dict[str, Any]) -> R
     )
 
 
-def history_batch_props(events: list[HistoryEvent], ord_: int) -> dict[str, Any]:
+def history_batch_props(events: Sequence[HistoryEvent], ord_: int) -> dict[str, Any]:
     """One :HistoryBatch node's properties for a list of events (see cypher.create_history_batch)."""
     subjects = {e.subject for e in events} | {uid for e in events for uid in e.related}
     return {
@@ -215,9 +259,80 @@ def _matches(
     )
 
 
-def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
+def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
+
+
+def _ready(query: str, params: dict[str, Any]) -> Deferred:
+    return lambda: (query, params)
+
+
+def _prepared_ahead(statements: Sequence[Deferred]) -> Iterator[Statement]:
+    """Each statement in order, built in a helper thread while the ones before it run.
+
+    Building rows (props dicts, provenance and history JSON) is Python work; running them
+    is the server's. Overlapping the two keeps both busy (the driver releases the GIL while
+    it waits on the socket). At most ``PREPARE_AHEAD`` built statements wait in memory.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="cmdb-neo4j-prepare") as pool:
+        rest = iter(statements)
+        pending = deque(pool.submit(make) for make in itertools.islice(rest, PREPARE_AHEAD))
+        try:
+            while pending:
+                statement = pending.popleft().result()
+                following = next(rest, None)
+                if following is not None:
+                    pending.append(pool.submit(following))
+                yield statement
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+# Row builders: one UNWIND row per change-set entry (see the statements in graph.cypher).
+
+
+def _ci_row(ci: CI) -> dict[str, Any]:
+    return {"uid": ci.uid, "props": ci_to_props(ci)}
+
+
+def _update_row(upd: CIUpdate, at: str, run: str) -> dict[str, Any]:
+    props: dict[str, Any] = {name: new for name, (_old, new) in upd.changes.items()}
+    props |= {
+        "provenance": encode_provenance(upd.provenance),
+        "last_seen": at,
+        "last_run": run,
+        "changed_at": at,
+    }
+    if upd.identity_keys is not None:
+        props["identity_keys"] = upd.identity_keys
+    if upd.scope is not None:
+        props["scope"] = upd.scope
+    if upd.ci_class:
+        props["ci_class"] = upd.ci_class[1]
+    return {"uid": upd.uid, "props": props}
+
+
+def _confirm_row(conf: Confirmation) -> dict[str, Any]:
+    return {"uid": conf.uid, "provenance": encode_provenance(conf.provenance)}
+
+
+def _ci_status_row(sc: StatusChange) -> dict[str, Any]:
+    return {"uid": sc.subject, "status": sc.new, "missing_runs": sc.missing_runs}
+
+
+def _rel_status_row(sc: StatusChange) -> dict[str, Any]:
+    return {"key": sc.subject, "status": sc.new, "missing_runs": sc.missing_runs}
+
+
+def _rel_row(rel: Relationship) -> dict[str, Any]:
+    return {"key": rel.key, "source": rel.source, "target": rel.target, "props": rel_to_props(rel)}
+
+
+def _rel_update_row(ru: RelUpdate) -> dict[str, Any]:
+    props = {name: new for name, (_old, new) in ru.changes.items()}
+    return {"key": ru.key, "props": {**props, "sources": ru.sources, "scopes": ru.scopes}}
 
 
 # ----------------------------------------------------------------------------- the store
@@ -260,25 +375,37 @@ class Neo4jStore(StoreBase):
         record = tx.run(cypher.BUMP_VERSION).single()
         return int(record["version"]) if record else None
 
-    def _run_write(self, statements: list[Statement], bump: bool = True) -> int | None:
+    def _run_write(self, statements: Sequence[Deferred], bump: bool = True) -> int | None:
         """Small sets in one transaction; big ones batch by batch (each idempotent, in order).
 
-        Returns the graph version after the write (``bump``) or None.
+        Returns the graph version after the write (``bump``) or None. A big set's statements
+        are built in a helper thread while the one before runs on the server.
         """
         if not statements:
             return None
         with self._driver.session(database=self._database) as session:
             if len(statements) <= TX_BATCHES:
-                return cast(int | None, session.execute_write(self._work, statements, bump))
+                built = [make() for make in statements]
+                return cast(int | None, session.execute_write(self._work, built, bump))
             self._cache = None  # a failure half-way must not leave a stale cache behind
-            for statement in statements:
+            for statement in _prepared_ahead(statements):
                 session.execute_write(self._work, [statement], False)
             return cast(int | None, session.execute_write(self._work, [], bump))
 
     def _batched(
-        self, query: str, rows: list[Any], key: str = "rows", **extra: Any
-    ) -> list[Statement]:
-        return [(query, {key: chunk, **extra}) for chunk in _chunks(rows, self._batch)]
+        self,
+        query: str,
+        items: Sequence[T],
+        to_row: Callable[[T], Any],
+        key: str = "rows",
+        **extra: Any,
+    ) -> list[Deferred]:
+        """One deferred UNWIND statement per batch of ``items`` (rows built when it runs)."""
+
+        def deferred(chunk: Sequence[T]) -> Deferred:
+            return lambda: (query, {key: [to_row(item) for item in chunk], **extra})
+
+        return [deferred(chunk) for chunk in _chunks(items, self._batch)]
 
     # lifecycle ------------------------------------------------------------------------
     def setup(self) -> None:
@@ -328,100 +455,78 @@ class Neo4jStore(StoreBase):
             events = events_for(changes, actor, at)
             statements = self._ci_statements(changes) + self._rel_statements(changes)
             statements += self._event_statements(events)
-        expected = self._cache_version + 1 if self._cache_version is not None else None
-        cache = self._cache
-        try:
-            version = self._run_write(statements)
-        except BaseException:
-            self._cache = None
-            raise
-        if cache is not None and version is not None and version == expected:
-            apply_to_state(cache, changes)  # the same change, in memory: still current
-            self._cache, self._cache_version = cache, version
-        else:
-            self._cache = None
+            if not statements:  # nothing to write (relationship confirmations are only counted)
+                return ApplySummary(changes.run_id, changes.counts(), 0)
+            expected = self._cache_version + 1 if self._cache_version is not None else None
+            cache = self._cache
+            try:
+                version = self._run_write(statements)
+            except BaseException:
+                self._cache = None
+                raise
+            if cache is not None and version is not None and version == expected:
+                apply_to_state(cache, changes)  # the same change, in memory: still current
+                self._cache, self._cache_version = cache, version
+            else:
+                self._cache = None
         return ApplySummary(changes.run_id, changes.counts(), len(events))
 
-    def _ci_statements(self, changes: ChangeSet) -> list[Statement]:
+    def _ci_statements(self, changes: ChangeSet) -> list[Deferred]:
         run: dict[str, Any] = {"at": utc_text(changes.at), "run": changes.run_id}
-        stmts: list[Statement] = []
-        by_class: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        stmts: list[Deferred] = []
+        by_class: dict[str, list[CI]] = defaultdict(list)
         for ci in changes.creates:
-            by_class[ci.ci_class].append({"uid": ci.uid, "props": ci_to_props(ci)})
+            by_class[ci.ci_class].append(ci)
         for cls_name in sorted(by_class):
-            stmts += self._batched(cypher.create_cis(CLASSES[cls_name]), by_class[cls_name])
+            stmts += self._batched(
+                cypher.create_cis(CLASSES[cls_name]), by_class[cls_name], _ci_row
+            )
         relabels: dict[tuple[str, str], list[str]] = defaultdict(list)
-        rows = []
         for upd in changes.updates:
-            props: dict[str, Any] = {name: new for name, (_old, new) in upd.changes.items()}
-            props |= {
-                "provenance": json.dumps(provenance_to_json(upd.provenance)),
-                "last_seen": utc_text(changes.at),
-                "last_run": changes.run_id,
-                "changed_at": utc_text(changes.at),
-            }
-            if upd.identity_keys is not None:
-                props["identity_keys"] = upd.identity_keys
-            if upd.scope is not None:
-                props["scope"] = upd.scope
             if upd.ci_class:
-                props["ci_class"] = upd.ci_class[1]
                 relabels[upd.ci_class].append(upd.uid)
-            rows.append({"uid": upd.uid, "props": props})
-        stmts += self._batched(cypher.update_cis(), rows)
+        stmts += self._batched(
+            cypher.update_cis(), changes.updates, functools.partial(_update_row, **run)
+        )
         for (old, new), uids in sorted(relabels.items()):
-            stmts.append((cypher.relabel(CLASSES[old], CLASSES[new]), {"uids": uids}))
-        confirmations = [
-            {"uid": c.uid, "provenance": json.dumps(provenance_to_json(c.provenance))}
-            for c in changes.confirmations
-        ]
-        stmts += self._batched(cypher.confirm_cis(), confirmations, **run)
-        statuses = [
-            {"uid": sc.subject, "status": sc.new, "missing_runs": sc.missing_runs}
-            for sc in (*changes.missing, *changes.retired, *changes.reappeared, *changes.completed)
-        ]
-        stmts += self._batched(cypher.set_ci_status(), statuses, **run)
+            stmts.append(_ready(cypher.relabel(CLASSES[old], CLASSES[new]), {"uids": uids}))
+        stmts += self._batched(cypher.confirm_cis(), changes.confirmations, _confirm_row, **run)
+        statuses = [*changes.missing, *changes.retired, *changes.reappeared, *changes.completed]
+        stmts += self._batched(cypher.set_ci_status(), statuses, _ci_status_row, **run)
         return stmts
 
-    def _rel_statements(self, changes: ChangeSet) -> list[Statement]:
+    def _rel_statements(self, changes: ChangeSet) -> list[Deferred]:
         run: dict[str, Any] = {"at": utc_text(changes.at), "run": changes.run_id}
-        adds: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        adds: dict[str, list[Relationship]] = defaultdict(list)
         for rel in changes.rel_adds:
-            adds[rel.type].append(
-                {
-                    "key": rel.key,
-                    "source": rel.source,
-                    "target": rel.target,
-                    "props": rel_to_props(rel),
-                }
-            )
-        updates: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            adds[rel.type].append(rel)
+        updates: dict[str, list[RelUpdate]] = defaultdict(list)
         for ru in changes.rel_updates:
-            props = {name: new for name, (_old, new) in ru.changes.items()}
-            updates[ru.type].append(
-                {"key": ru.key, "props": {**props, "sources": ru.sources, "scopes": ru.scopes}}
-            )
-        statuses: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            updates[ru.type].append(ru)
+        statuses: dict[str, list[StatusChange]] = defaultdict(list)
         for sc in (*changes.rel_missing, *changes.rel_retired, *changes.rel_reappeared):
-            rtype = sc.subject.split("-[", 1)[1].split("]->(", 1)[0]
-            statuses[rtype].append(
-                {"key": sc.subject, "status": sc.new, "missing_runs": sc.missing_runs}
-            )
-        stmts: list[Statement] = []
+            statuses[sc.subject.split("-[", 1)[1].split("]->(", 1)[0]].append(sc)
+        stmts: list[Deferred] = []
         for rtype in sorted(adds):
-            stmts += self._batched(cypher.merge_rels(rtype), adds[rtype])
+            stmts += self._batched(cypher.merge_rels(rtype), adds[rtype], _rel_row)
         for rtype in sorted(updates):
-            stmts += self._batched(cypher.update_rels(rtype), updates[rtype])
+            stmts += self._batched(cypher.update_rels(rtype), updates[rtype], _rel_update_row)
         for rtype in sorted(statuses):
-            stmts += self._batched(cypher.set_rel_status(rtype), statuses[rtype], **run)
+            stmts += self._batched(
+                cypher.set_rel_status(rtype), statuses[rtype], _rel_status_row, **run
+            )
         return stmts
 
-    def _event_statements(self, events: list[HistoryEvent]) -> list[Statement]:
+    def _event_statements(self, events: list[HistoryEvent]) -> list[Deferred]:
         base = time.time_ns()
-        return [
-            (cypher.create_history_batch(), {"props": history_batch_props(chunk, base + i)})
-            for i, chunk in enumerate(_chunks(events, self._batch))
-        ]
+
+        def deferred(chunk: Sequence[HistoryEvent], ord_: int) -> Deferred:
+            return lambda: (
+                cypher.create_history_batch(),
+                {"props": history_batch_props(chunk, ord_)},
+            )
+
+        return [deferred(chunk, base + i) for i, chunk in enumerate(_chunks(events, self._batch))]
 
     def _write(
         self,
@@ -448,7 +553,7 @@ class Neo4jStore(StoreBase):
                 "props": rel_to_props(rel),
             }
             stmts.append((cypher.merge_rels(rel.type), {"rows": [row]}))
-        stmts += self._event_statements(events)
+        stmts += [make() for make in self._event_statements(events)]
         self._cache = None
         with self._driver.session(database=self._database) as session:
             session.execute_write(self._work, stmts, True)
@@ -643,7 +748,7 @@ class Neo4jStore(StoreBase):
 
     def put_record(self, kind: str, key: str, doc: dict[str, Any]) -> None:
         params = {"rid": self._rid(kind, key), "kind": kind, "key": key, "doc": json.dumps(doc)}
-        self._run_write([(cypher.PUT_RECORD, params)], bump=False)
+        self._run_write([_ready(cypher.PUT_RECORD, params)], bump=False)
 
     def get_record(self, kind: str, key: str) -> dict[str, Any] | None:
         rows = self._read(cypher.GET_RECORD, rid=self._rid(kind, key))
@@ -692,4 +797,4 @@ class Neo4jStore(StoreBase):
             "at": utc_text(version.at),
         }
         row = {"props": {k: v for k, v in props.items() if v is not None}}
-        self._run_write([(cypher.INSERT_CONFIG, row)], bump=False)
+        self._run_write([_ready(cypher.INSERT_CONFIG, row)], bump=False)

@@ -97,6 +97,8 @@ class Observed:
         value's text, so that the order of reports never matters.
         """
         old_value, old_source, old_weak = current
+        if value == old_value and source == old_source:
+            return False  # the common case: the same thing seen again
         if weak != old_weak:
             return old_weak
         mine, theirs = self._precedence.get(source, 0), self._precedence.get(old_source, 0)
@@ -771,10 +773,9 @@ class _Comparer:
                 StatusChange(existing.uid, existing.status, CIStatus.ACTIVE, 0)
             )
 
-    def rel(self, obs: ObservedRel, live: set[str]) -> None:
+    def rel(self, obs: ObservedRel, key: str, live: set[str]) -> None:
         if obs.source not in live or obs.target not in live:
             return
-        key = rel_key(obs.type, obs.source, obs.target)
         existing = self.state.rels.get(key)
         at, run_id = self.run.at, self.run.run_id
         if existing is None:
@@ -808,9 +809,13 @@ class _Comparer:
             new = sorted(set(old or []) | set(value)) if isinstance(value, list) else value
             if new != old:
                 changes[name] = (old, new)
-        sources = sorted(set(existing.sources) | obs.sources)
-        scopes = sorted(set(existing.scopes) | obs.scopes)
-        if changes or sources != existing.sources or scopes != existing.scopes:
+        # Stored lists are sorted unions, so nothing new observed leaves them as they are.
+        sources, scopes = existing.sources, existing.scopes
+        if not obs.sources.issubset(sources):
+            sources = sorted(obs.sources.union(sources))
+        if not obs.scopes.issubset(scopes):
+            scopes = sorted(obs.scopes.union(scopes))
+        if changes or sources is not existing.sources or scopes is not existing.scopes:
             self.changes.rel_updates.append(
                 RelUpdate(existing.key, existing.type, changes, sources, scopes)
             )
@@ -858,8 +863,8 @@ def _stale_rels(
     run: RunContext,
     changes: ChangeSet,
 ) -> None:
-    for rel in state.rels.values():
-        if rel.manual or rel.key in seen or rel.last_run == run.run_id:
+    for key, rel in state.rels.items():
+        if rel.manual or key in seen or rel.last_run == run.run_id:
             continue
         if rel.status not in (RelStatus.ACTIVE, RelStatus.MISSING):
             continue
@@ -868,7 +873,7 @@ def _stale_rels(
             continue
         new, count = _missing_step(rel.status.value, rel.missing_runs, run.retire_after)
         target = changes.rel_retired if new == "retired" else changes.rel_missing
-        target.append(StatusChange(rel.key, rel.status.value, new, count))
+        target.append(StatusChange(key, rel.status.value, new, count))
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -913,10 +918,11 @@ def _reconcile(
         comparer.ci(observed.cis[obs])
     live = {uid for uid, ci in existing.cis.items() if ci.merged_into is None} | set(observed.cis)
     seen_rels: set[str] = set()
-    for key in sorted(observed.rels):
-        rel = observed.rels[key]
-        comparer.rel(rel, live)
-        seen_rels.add(rel_key(rel.type, rel.source, rel.target))
+    for ends in sorted(observed.rels):
+        rel = observed.rels[ends]
+        key = rel_key(rel.type, rel.source, rel.target)
+        comparer.rel(rel, key, live)
+        seen_rels.add(key)
     seen = {uid for uid, o in observed.cis.items() if not o.placeholder}
     _stale_cis(existing, seen, reached, run, changes)
     _stale_rels(existing, seen_rels, reached, run, changes)

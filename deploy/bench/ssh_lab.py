@@ -23,11 +23,15 @@ from discovery.credentials import SshProfile
 from discovery.ssh.collect import SshOptions, SshTarget, collect_ssh_many
 from discovery.ssh.dependencies import derive_dependencies
 
-CONFIG = SshLabConfig(cli_net="127.22.2", linux_net="127.23.2", ns_prefix="cmdbbench", bridge="cmdbbenchbr0")
+CONFIG = SshLabConfig(
+    cli_net="127.22.2", linux_net="127.23.2", ns_prefix="cmdbbench", bridge="cmdbbenchbr0"
+)
 
 
 def _targets(config: SshLabConfig) -> list[SshTarget]:
-    cli = [SshTarget(config.cli_address(d), config.cli_port, d.platform, ("cli",)) for d in CLI_DEVICES]
+    cli = [
+        SshTarget(config.cli_address(d), config.cli_port, d.platform, ("cli",)) for d in CLI_DEVICES
+    ]
     linux = [SshTarget(config.linux_address(h), 22, "linux", ("linux",)) for h in LINUX_HOSTS]
     return cli + linux
 
@@ -36,7 +40,9 @@ def _profiles(workdir: Path) -> list[SshProfile]:
     creds = json.loads((workdir / "ssh" / "credentials.json").read_text())
     return [
         SshProfile(name="cli", username=creds["username"], password=SecretStr(creds["password"])),
-        SshProfile(name="linux", username=creds["linux_username"], key_file=Path(creds["key_file"])),
+        SshProfile(
+            name="linux", username=creds["linux_username"], key_file=Path(creds["key_file"])
+        ),
     ]
 
 
@@ -47,7 +53,9 @@ async def _pass(targets: list[SshTarget], profiles: list[SshProfile], concurrenc
     wall = time.monotonic() - started
     print(f"concurrency {concurrency:>2}: {len(reports)} targets in {wall:6.2f} s")
     for report in reports:
-        print(f"    {report.target:<16} {report.status.value:<12} {report.elapsed_seconds or 0:6.2f} s")
+        print(
+            f"    {report.target:<16} {report.status.value:<12} {report.elapsed_seconds or 0:6.2f} s"
+        )
     print(f"    dependencies: {len(derive_dependencies(reports))}")
 
 

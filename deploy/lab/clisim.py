@@ -97,7 +97,9 @@ def error_text(platform: str, command: str, prompt: str) -> str:
     column = len(prompt) + command.find(bad)
     caret = " " * column + "^"
     if platform == "juniper_junos":
-        return f"{caret}\n" + ("syntax error, expecting <command>." if bad != words[0] else "unknown command.")
+        return f"{caret}\n" + (
+            "syntax error, expecting <command>." if bad != words[0] else "unknown command."
+        )
     if platform == "cisco_nxos":
         return f"{caret}\n% Invalid command at '^' marker."
     if platform == "arista_eos":
@@ -194,7 +196,9 @@ async def serve(spec_path: Path) -> list[asyncssh.SSHAcceptor]:
     for raw in spec["devices"]:
         device = SimDevice(**raw)
 
-        async def handler(process: asyncssh.SSHServerProcess[str], device: SimDevice = device) -> None:
+        async def handler(
+            process: asyncssh.SSHServerProcess[str], device: SimDevice = device
+        ) -> None:
             await _shell(process, device)
 
         acceptors.append(

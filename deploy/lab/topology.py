@@ -67,7 +67,9 @@ class Topology:
     devices: list[LabDevice] = field(default_factory=list)
     links: list[LabLink] = field(default_factory=list)
     # Credentials of the lab itself (lab-only secrets, never production ones).
-    snmpv3: dict[str, str] = field(default_factory=dict)  # user, auth_protocol, auth_key, priv_protocol, priv_key
+    snmpv3: dict[str, str] = field(
+        default_factory=dict
+    )  # user, auth_protocol, auth_key, priv_protocol, priv_key
     ssh: dict[str, str] = field(default_factory=dict)  # username, password / key_file
 
     def device(self, name: str) -> LabDevice:
@@ -84,4 +86,6 @@ class Topology:
             for d in raw.get("devices", [])
         ]
         links = [LabLink(**link) for link in raw.get("links", [])]
-        return cls(devices=devices, links=links, snmpv3=raw.get("snmpv3", {}), ssh=raw.get("ssh", {}))
+        return cls(
+            devices=devices, links=links, snmpv3=raw.get("snmpv3", {}), ssh=raw.get("ssh", {})
+        )

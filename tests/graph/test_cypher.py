@@ -18,12 +18,12 @@ def test_upsert_of_a_class_sets_its_declared_labels() -> None:
     )
 
 
-def test_relationship_merge_is_keyed_and_typed() -> None:
+def test_relationship_merge_expands_between_both_ends_by_type() -> None:
     assert cypher.merge_rels("CONNECTED_TO") == (
         "UNWIND $rows AS row\n"
         "MATCH (a:CI {uid: row.source})\n"
         "MATCH (b:CI {uid: row.target})\n"
-        "MERGE (a)-[r:CONNECTED_TO {key: row.key}]->(b)\n"
+        "MERGE (a)-[r:CONNECTED_TO]->(b)\n"
         "SET r += row.props"
     )
     assert cypher.set_rel_status("HAS_INTERFACE") == (

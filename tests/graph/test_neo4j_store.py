@@ -1,11 +1,16 @@
-"""What only the Neo4j store has to show: its state cache never hides another writer's work."""
+"""What only the Neo4j store has to show: its state cache never hides another writer's work,
+and its storage layouts read back what was written."""
 
 from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
 
 from neo4j import Driver
 from pydantic import SecretStr
 
-from graph.neo4j_store import Neo4jStore
+from graph.model import Provenance
+from graph.neo4j_store import Neo4jStore, ci_from_props, encode_provenance
 from graph.reconcile import reconcile
 from graph.settings import get_settings
 from tests.graph.builders import SW1, discover, lab, run, switch1
@@ -38,3 +43,35 @@ def test_cached_state_follows_own_applies_and_reloads_after_other_writers(
     finally:
         worker.close()
         api.close()
+
+
+def test_provenance_groups_attributes_by_stamp_and_reads_both_layouts() -> None:
+    run_at = datetime(2026, 1, 8, 2, 0, tzinfo=UTC)
+    edit_at = datetime(2026, 1, 3, 9, 30, tzinfo=UTC)
+    snmp = Provenance("snmp", "run-8", run_at)
+    prov = {
+        "name": snmp,
+        "serial": snmp,
+        "owner": Provenance("manual", None, edit_at, actor="alice"),
+    }
+    text = encode_provenance(prov)
+    assert json.loads(text) == [
+        {
+            "source": "snmp",
+            "run_id": "run-8",
+            "confirmed_at": "2026-01-08T02:00:00+00:00",
+            "attrs": ["name", "serial"],
+        },
+        {
+            "source": "manual",
+            "run_id": None,
+            "confirmed_at": "2026-01-03T09:30:00+00:00",
+            "actor": "alice",
+            "attrs": ["owner"],
+        },
+    ]
+    node = {"uid": "u1", "ci_class": "Server", "name": "a", "provenance": text}
+    assert ci_from_props(node).provenance == prov
+    first_layout = json.dumps({name: p.to_json() for name, p in prov.items()})
+    assert ci_from_props({**node, "provenance": first_layout}).provenance == prov
+    assert ci_from_props({**node, "provenance": "[]"}).provenance == {}
