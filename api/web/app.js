@@ -554,15 +554,16 @@ function relationshipsTable(ci, direct) {
   const rowOf = (label, { r, other }) =>
     h(
       "tr",
-      {},
+      { "data-rel": `${r.source} ${r.type} ${r.target}` },
       h("td", {}, label),
       h("td", {}, ciLink(other, names.get(other)?.name)),
       h("td", { class: "cls" }, names.get(other)?.ci_class ?? ""),
       h("td", {}, badge(r.status, `st-${r.status}`)),
-      h("td", {}, r.manual ? "manual" : r.sources.join(", ")),
+      h("td", {}, r.manual ? `manual${r.created_by ? ", " + r.created_by : ""}` : r.sources.join(", ")),
       h("td", { class: "when" }, fmtTime(r.last_seen)),
+      h("td", {}, r.manual && me.may.review ? unlinkButton(r, names.get(other)?.name ?? other) : null),
     );
-  const headers = ["Relationship", "Other CI", "Class", "Status", "Source", "Last seen"];
+  const headers = ["Relationship", "Other CI", "Class", "Status", "Source", "Last seen", ""];
   const small = [...groups].filter(([, items]) => items.length <= 8);
   const big = [...groups].filter(([, items]) => items.length > 8);
   return [
@@ -693,11 +694,79 @@ async function ciPage(view, parts) {
     section("Neighbourhood", h("div", { class: "graph-wrap" }, picture), h("p", { class: "muted" }, nodes.length ? `${device ? "Network neighbours on the left; what runs on or depends on it to the right. " : ""}Click a CI to open it.` : "No neighbours.")),
     h("div", { class: "two-col" }, section("Attributes", attributesTable(ci), manualEditor(ci), mergeSection(ci)), section("History", historyTimeline(events))),
     device ? section("Configuration", configSection(ci, versions)) : null,
-    section("Relationships", relationshipsTable(ci, direct)),
+    section("Relationships", relationshipsTable(ci, direct), dependencyEditor(ci, direct)),
   );
 }
 
 // ------------------------------------------------------------------ impact analysis
+
+/** Config managers: remove a relationship a person made (discovered ones follow discovery). */
+function unlinkButton(r, otherName) {
+  const b = h("button", { type: "button", class: "small reject", "data-unlink": r.type }, "Remove");
+  b.addEventListener(
+    "click",
+    action(b, async () => {
+      await api(`/api/relationships${query({ source: r.source, type: r.type, target: r.target })}`, { method: "DELETE" });
+      flash(`Removed ${r.type} ${otherName}.`);
+      render();
+    }),
+  );
+  return b;
+}
+
+const DEPENDABLE = new Set(["Application", "Server", "NetworkDevice", "BusinessService"]);
+
+/** Config managers: record by hand what this CI depends on (a business service on its applications). */
+function dependencyEditor(ci, direct) {
+  if (!me.may.review || !DEPENDABLE.has(ci.ci_class) || ci.merged_into) return null;
+  const needs = direct.relationships.some((r) => r.type === "DEPENDS_ON" && r.source === ci.uid);
+  const input = h("input", { type: "search", id: "depends-search", placeholder: "Search the application, server or service it needs…", autocomplete: "off" });
+  const group = h("input", { type: "text", id: "depends-group", maxlength: 200, placeholder: "optional" });
+  const results = h("div", { id: "depends-results" });
+  let timer = null;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = input.value.trim();
+      if (!q) return fill(results);
+      try {
+        const found = (await searchCis(q, 20)).items.filter((o) => o.uid !== ci.uid && DEPENDABLE.has(o.ci_class) && !o.merged_into);
+        fill(
+          results,
+          found.length
+            ? table(
+                ["Provider", "Class", ""],
+                found.map((other) => {
+                  const b = h("button", { type: "button", class: "small", "data-depends": other.uid }, "Depends on it");
+                  b.addEventListener(
+                    "click",
+                    action(b, async () => {
+                      const attributes = group.value.trim() ? { redundancy_group: group.value.trim() } : {};
+                      await api("/api/relationships", { method: "POST", body: { source: ci.uid, type: "DEPENDS_ON", target: other.uid, attributes } });
+                      flash(`${ci.name} depends on ${other.name}.`);
+                      render();
+                    }),
+                  );
+                  return h("tr", {}, h("td", {}, ciLink(other.uid, other.name)), h("td", { class: "cls" }, other.ci_class), h("td", {}, b));
+                }),
+              )
+            : h("p", { class: "empty" }, "No application, server or service matches."),
+        );
+      } catch (err) {
+        failed(err);
+      }
+    }, 250);
+  });
+  return h(
+    "details",
+    { class: "edit", id: "depends-section", open: ci.ci_class === "BusinessService" && !needs },
+    h("summary", {}, "Add a dependency"),
+    h("p", { class: "muted" }, "Impact analysis follows it: if every provider of a redundancy group fails, so does this CI."),
+    h("label", {}, "Redundancy group ", group),
+    input,
+    results,
+  );
+}
 
 function ciPicker(initial) {
   const chosen = new Map(initial.map((ci) => [ci.uid, ci]));
@@ -953,8 +1022,29 @@ async function impactPage(view, _parts, params) {
 
 // ------------------------------------------------------------------ change requests
 
+/** Discovered changes of audited attributes and configurations that no approved change covers. */
+function unauthorizedSection(found) {
+  const shown = [...found].reverse().slice(0, 200);
+  const rows = shown.map((u) =>
+    h(
+      "tr",
+      { "data-uid": u.uid },
+      h("td", {}, ciLink(u.uid, u.name), h("div", { class: "cls" }, u.ci_class || "")),
+      h("td", {}, u.kind === "config" ? `configuration v${(u.config_versions || []).join(" → v")}` : u.attribute),
+      h("td", { class: "value" }, u.kind === "config" ? "" : `${fmtValue(u.old)} → ${fmtValue(u.new)}`),
+      h("td", { class: "when" }, u.previous_run_at ? `${fmtTime(u.previous_run_at)} – ` : "before ", fmtTime(u.at)),
+    ),
+  );
+  return section(
+    "Unauthorized changes",
+    h("p", { class: "muted" }, "Changes discovery found that no approved change request covers (CI and time window)."),
+    rows.length ? table(["CI", "What", "Old → new", "Happened between"], rows, "unauthorized-table") : h("p", { class: "empty" }, "None: every discovered change was covered."),
+    found.length > shown.length ? h("p", { class: "muted" }, `The latest ${shown.length} of ${found.length}.`) : null,
+  );
+}
+
 async function changesPage(view) {
-  const page = await api("/api/changes?limit=200");
+  const [page, unauthorized] = await Promise.all([api("/api/changes?limit=200"), api("/api/audit/unauthorized")]);
   const uids = [...new Set(page.items.flatMap((c) => c.cis))].slice(0, 200);
   const found = await Promise.all(uids.map((u) => api(ciUrl(u)).catch(() => null)));
   const names = new Map(found.filter(Boolean).map((ci) => [ci.uid, ci.name]));
@@ -993,7 +1083,61 @@ async function changesPage(view) {
     view,
     h("div", { class: "page-head" }, h("h1", {}, "Change requests"), me.may.change ? h("a", { class: "button", href: "#/impact" }, "New from an impact analysis…") : null),
     h("div", { class: "card" }, rows.length ? table(["Id", "Type", "CIs", "Window", "Status", "Risk", "Services", "Conflicts", "Description", ""], rows, "changes-table") : h("p", { class: "empty" }, "No change requests yet.")),
+    unauthorizedSection(unauthorized),
   );
+}
+
+// ------------------------------------------------------------------ business services
+
+/** Business services are authored by people: list them, and let config managers add one. */
+async function servicesPage(view) {
+  const page = await api(`/api/cis${query({ ci_class: "BusinessService", limit: 500 })}`);
+  const rows = page.items.map((s) =>
+    h(
+      "tr",
+      { "data-uid": s.uid },
+      h("td", {}, ciLink(s.uid, s.name)),
+      h("td", {}, s.attributes.criticality ? badge(s.attributes.criticality, `crit-${s.attributes.criticality}`) : "—"),
+      h("td", {}, s.attributes.owner || "—"),
+      h("td", {}, s.attributes.description || ""),
+      h("td", {}, h("a", { href: `#/impact${query({ ci: s.uid })}` }, "impact…")),
+    ),
+  );
+  fill(
+    view,
+    h("div", { class: "page-head" }, h("h1", {}, "Business services")),
+    h("div", { class: "card" }, rows.length ? table(["Service", "Criticality", "Owner", "Description", ""], rows, "services-table") : h("p", { class: "empty" }, "No business service yet.")),
+    serviceForm(),
+  );
+}
+
+function serviceForm() {
+  if (!me.may.review) return null;
+  const name = h("input", { type: "text", id: "service-name", required: true, maxlength: 200 });
+  const description = h("input", { type: "text", id: "service-description", maxlength: 1000 });
+  const owner = h("input", { type: "text", id: "service-owner", maxlength: 200 });
+  const crit = h("select", { id: "service-criticality" }, CRITICALITY.map((c) => h("option", { value: c }, c || "—")));
+  const save = h("button", { type: "submit" }, "Create");
+  const form = h(
+    "form",
+    { class: "manual", id: "service-form" },
+    h("label", {}, "Name", name),
+    h("label", {}, "Criticality", crit),
+    h("label", {}, "Owner", owner),
+    h("label", { class: "wide" }, "Description", description),
+    save,
+  );
+  form.addEventListener(
+    "submit",
+    action(save, async () => {
+      const body = { ci_class: "BusinessService", name: name.value.trim() };
+      for (const [key, el] of [["description", description], ["owner", owner], ["criticality", crit]]) if (el.value.trim()) body[key] = el.value.trim();
+      const created = await api("/api/cis", { method: "POST", body });
+      flash(`Created ${created.name}. Now add what it depends on.`);
+      location.hash = route("ci", created.uid);
+    }),
+  );
+  return section("New business service", form);
 }
 
 // ------------------------------------------------------------------ discovery runs
@@ -1039,7 +1183,7 @@ async function runsPage(view) {
 
 // ------------------------------------------------------------------ routing
 
-const PAGES = { review: reviewPage, ci: ciPage, impact: impactPage, changes: changesPage, runs: runsPage };
+const PAGES = { review: reviewPage, ci: ciPage, services: servicesPage, impact: impactPage, changes: changesPage, runs: runsPage };
 
 function parseHash() {
   const raw = location.hash.replace(/^#\/?/, "");

@@ -281,3 +281,50 @@ def test_a_wrong_token_is_refused_on_the_login_page(page: Page, demo: Demo) -> N
     expect(page.locator("#nav")).to_be_hidden()  # nothing but the sign-in form is offered
     assert page.evaluate("() => sessionStorage.length") == 0
     page.screenshot(path=str(SCREENSHOTS / "cmdb-web-login.png"))
+
+
+def test_config_manager_authors_a_business_service_and_its_dependencies(
+    page: Page, demo: Demo
+) -> None:
+    login(page, demo, Role.CONFIG_MANAGER)
+    goto(page, demo, "services")
+    expect(page.locator("table.services-table")).to_contain_text("Web shop")
+    page.fill("#service-name", "Payroll")
+    page.select_option("#service-criticality", "high")
+    page.fill("#service-owner", "hr-it")
+    page.click("#service-form button[type=submit]")
+    page.wait_for_selector("body[data-ready=ci]")
+    expect(page.locator("#ci-name")).to_have_text("Payroll")
+    service = demo.store.find_cis("BusinessService", text="payroll").items[0]
+    assert service.attributes["criticality"] == "high" and service.attributes["owner"] == "hr-it"
+
+    # A new service depends on nothing yet, so its dependency form is open.
+    page.fill("#depends-search", "billing")
+    page.click(f'#depends-results button[data-depends="{demo.lab.billing_app}"]')
+    expect(page.locator("#flash")).to_contain_text("Payroll depends on billing")
+    page.wait_for_selector(f'tr[data-rel="{service.uid} DEPENDS_ON {demo.lab.billing_app}"]')
+    needs = demo.store.relationships(service.uid, "out", ["DEPENDS_ON"])
+    assert [(r.target, r.manual, r.created_by) for r in needs] == [
+        (demo.lab.billing_app, True, demo.name(Role.CONFIG_MANAGER))
+    ]
+
+    page.click(f'tr[data-rel="{service.uid} DEPENDS_ON {demo.lab.billing_app}"] button')
+    expect(page.locator("#flash")).to_contain_text("Removed DEPENDS_ON billing")
+    assert demo.store.relationships(service.uid, "out", ["DEPENDS_ON"]) == []
+
+
+def test_viewer_sees_services_and_unauthorized_changes_but_no_forms(page: Page, demo: Demo) -> None:
+    login(page, demo, Role.VIEWER)
+    goto(page, demo, "services")
+    expect(page.locator("table.services-table")).to_contain_text("Intranet")
+    assert page.locator("#service-form").count() == 0
+    goto(page, demo, ci_route(demo.lab.shop_service))
+    assert page.locator("#depends-section, button[data-unlink]").count() == 0
+
+    goto(page, demo, "changes")
+    table = page.locator("table.unauthorized-table")
+    # Run 2 patched a switch's OS and changed a configuration, and no change request covers them.
+    expect(table.locator(f'tr[data-uid="{demo.lab.changed_device}"]')).to_contain_text("os_version")
+    expect(table.locator(f'tr[data-uid="{demo.lab.config_device}"]')).to_contain_text(
+        "configuration"
+    )
