@@ -1,16 +1,15 @@
 """Bulk object construction without the cyclic garbage collector getting in the way.
 
-Reading a 100k-CI graph back builds millions of small dicts, lists and dataclasses, and a
-worker keeps them (the state cache). CPython's cyclic collector runs every few hundred
-allocations and, over a growing heap, re-walks everything built so far: it more than
-doubled the time to load such a graph (12.3 s against 5.5 s), and its full collections over
-the kept graph doubled a no-op run's apply (4.3 s against 2.1 s), both measured with
-``deploy/bench/graph_load.py``.
+Reading a 100k-CI graph back builds millions of small dicts, lists and dataclasses. CPython's
+cyclic collector runs every few hundred allocations and, over a growing heap, re-walks
+everything built so far: it more than doubled the time to load such a graph (12.3 s against
+5.5 s, measured with ``deploy/bench/graph_load.py``). ``gc_paused`` pauses it for such blocks.
 
-So a bulk block pauses the collector, and afterwards *freezes* what exists (``gc.freeze``):
-those objects move to a generation the collector never scans again. Reference counting
-still frees them when they are dropped; only a reference cycle that is already garbage at
-that moment would be kept for good. The graph records built here hold no cycles.
+Freezing the built objects afterwards (``gc.freeze``) would also spare the later full
+collections that re-walk a kept graph. It was tried: after the collection it needs first (so
+that no garbage is frozen) it gained 0.5 s on a 12.5 s no-op run, and a frozen reference
+cycle is never collected (the API's snapshots hold networkx graphs, which are cyclic). So the
+collector is only paused.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from contextlib import contextmanager
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the block, then freeze what the block built.
+    """Pause the cyclic garbage collector for the block.
 
     Nesting is safe: only the outermost block that disabled the collector re-enables it.
     """
@@ -32,5 +31,5 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
             gc.enable()
+

@@ -21,7 +21,7 @@ Measure on a server of its own, started empty: a database that held and then los
 graph (``--wipe``) writes more slowly than a new one.
 
 Usage:
-    python -m deploy.neo4j --run-dir var/neo4j-bench start --heap 2g --pagecache 1g
+    python -m deploy.neo4j --run-dir var/neo4j-bench start
     eval "$(python -m deploy.neo4j --run-dir var/neo4j-bench env)"
     python -m deploy.bench.graph_load --wipe            # Neo4j at $CMDB_TEST_NEO4J_URI
     python -m deploy.bench.graph_load --url sqlite:////tmp/bench.sqlite --wipe
