@@ -415,6 +415,7 @@ def nightly_discovery(
         "run %s: inventory %s, %d SNMP profile(s)", run.run_id, inventory, len(inv.snmp_profiles)
     )
     graph = open_store(_check_store_url(store or settings.store_url), settings)
+    graph.prefetch_state()  # the graph is read while the network is collected
     t0 = time.monotonic()
     try:
         options = _snmp_options(settings)

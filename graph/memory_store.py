@@ -185,6 +185,9 @@ class EmbeddedStore(StoreBase):
                 self._put_rel(own_copy(rel))
 
     # discovery write path -------------------------------------------------------------------
+    def prefetch_state(self) -> None:
+        """Nothing to do: the graph is in memory already."""
+
     def load_state(self) -> GraphState:
         with self._lock:
             return GraphState(dict(self._state.cis), dict(self._state.rels))

@@ -22,6 +22,8 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import logging
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -61,6 +63,8 @@ from graph.model import (
 from graph.schema import CLASSES, RELS, rel_type
 from graph.settings import Settings, get_settings
 from graph.store import Direction, TraverseDirection
+
+log = logging.getLogger(__name__)
 
 TX_BATCHES = 10  # change sets up to this many batches are written in one transaction
 
@@ -351,6 +355,7 @@ class Neo4jStore(StoreBase):
         # The last loaded state, valid while the graph's version is the one it was read at.
         self._cache: GraphState | None = None
         self._cache_version: int | None = None
+        self._prefetch: threading.Thread | None = None
 
     # plumbing ------------------------------------------------------------------------
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
@@ -415,10 +420,12 @@ class Neo4jStore(StoreBase):
             session.run("CALL db.awaitIndexes(300)").consume()
 
     def close(self) -> None:
+        self._await_prefetch()
         self._driver.close()
 
     def wipe(self) -> None:
         """Delete every node of the database (benchmarks and tests only), in batches."""
+        self._await_prefetch()
         self._cache = None
         with self._driver.session(database=self._database) as session:
             for statement in cypher.WIPE:
@@ -429,6 +436,30 @@ class Neo4jStore(StoreBase):
         rows = self._read(cypher.GET_VERSION)
         return int(rows[0]["version"]) if rows and rows[0]["version"] is not None else 0
 
+    def prefetch_state(self) -> None:
+        """Read the whole graph into the state cache in a background thread.
+
+        A discovery run starts it before collecting, so that the read (5 s for 100k CIs)
+        overlaps minutes of network I/O instead of following them. ``load_state`` and every
+        write wait for it; a failed read only leaves the cache empty.
+        """
+        if self._prefetch is not None:
+            return
+
+        def read() -> None:
+            try:
+                self._load_state()
+            except Exception:  # load_state will read again, and report the error then
+                log.debug("state prefetch failed", exc_info=True)
+
+        self._prefetch = threading.Thread(target=read, name="cmdb-state-prefetch", daemon=True)
+        self._prefetch.start()
+
+    def _await_prefetch(self) -> None:
+        if self._prefetch is not None and self._prefetch is not threading.current_thread():
+            self._prefetch.join()
+            self._prefetch = None
+
     def load_state(self) -> GraphState:
         """The whole graph; from the in-process cache when no one wrote since it was read.
 
@@ -437,6 +468,10 @@ class Neo4jStore(StoreBase):
         worker thus pays the full read (the Python driver's record decoding is most of a
         no-op run's cost on a big graph) only when the graph changed behind its back.
         """
+        self._await_prefetch()
+        return self._load_state()
+
+    def _load_state(self) -> GraphState:
         version = self._version()
         if self._cache is not None and self._cache_version == version:
             return GraphState(dict(self._cache.cis), dict(self._cache.rels))
@@ -451,6 +486,7 @@ class Neo4jStore(StoreBase):
         return GraphState(dict(cis), dict(rels))
 
     def apply(self, changes: ChangeSet, actor: str, at: datetime) -> ApplySummary:
+        self._await_prefetch()
         with gc_paused():
             events = events_for(changes, actor, at)
             statements = self._ci_statements(changes) + self._rel_statements(changes)
@@ -554,6 +590,7 @@ class Neo4jStore(StoreBase):
             }
             stmts.append((cypher.merge_rels(rel.type), {"rows": [row]}))
         stmts += [make() for make in self._event_statements(events)]
+        self._await_prefetch()
         self._cache = None
         with self._driver.session(database=self._database) as session:
             session.execute_write(self._work, stmts, True)

@@ -67,6 +67,12 @@ class GraphStore(Protocol):
     def load_state(self) -> GraphState:
         """Every CI (any status) and relationship, as reconciliation needs them."""
 
+    def prefetch_state(self) -> None:
+        """Start reading what ``load_state`` returns in the background, where that is slow.
+
+        A hint: ``load_state`` gives the same result with or without it, only sooner.
+        """
+
     def apply(self, changes: ChangeSet, actor: str, at: datetime) -> ApplySummary:
         """Write a change set with its history events, atomically (or in idempotent batches)."""
 

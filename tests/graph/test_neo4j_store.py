@@ -4,11 +4,15 @@ and its storage layouts read back what was written."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from neo4j import Driver
 from pydantic import SecretStr
 
+from graph import cypher
 from graph.model import Provenance
 from graph.neo4j_store import Neo4jStore, ci_from_props, encode_provenance
 from graph.reconcile import reconcile
@@ -43,6 +47,39 @@ def test_cached_state_follows_own_applies_and_reloads_after_other_writers(
     finally:
         worker.close()
         api.close()
+
+
+def test_prefetched_state_is_read_once_in_the_background_and_stays_current(
+    neo4j_uri: str,
+    neo4j_auth: tuple[str, str] | None,
+    clean_neo4j: Driver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a new flow-run process does: read the graph while discovery collects."""
+    worker, other = _store(neo4j_uri, neo4j_auth), _store(neo4j_uri, neo4j_auth)
+    try:
+        discover(other, lab(), 1)
+        full_reads: list[str] = []
+        read = worker._read
+
+        def counting(query: str, **params: Any) -> Any:
+            if query == cypher.ALL_CIS:
+                full_reads.append(threading.current_thread().name)
+            return read(query, **params)
+
+        monkeypatch.setattr(worker, "_read", counting)
+        worker.prefetch_state()
+        state = worker.load_state()
+        assert full_reads == ["cmdb-state-prefetch"]  # load_state waited for it, read nothing
+        assert state.cis == other.load_state().cis and state.rels == other.load_state().rels
+        assert reconcile(state, lab(), [], run(2)).is_empty
+
+        other.set_manual_attrs(SW1, {"owner": "netops"}, "alice")  # the graph moves on
+        assert worker.load_state().cis[SW1].attributes["owner"] == "netops"
+        assert full_reads == ["cmdb-state-prefetch", threading.current_thread().name]
+    finally:
+        worker.close()
+        other.close()
 
 
 def test_provenance_groups_attributes_by_stamp_and_reads_both_layouts() -> None:

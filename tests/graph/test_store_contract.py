@@ -31,6 +31,15 @@ def test_apply_then_same_reports_again_changes_nothing(store: GraphStore) -> Non
     assert ci.first_seen == run(1).at
 
 
+def test_prefetch_is_only_a_hint(store: GraphStore) -> None:
+    discover(store, lab(), 1)
+    expected = store.load_state()
+    store.prefetch_state()
+    store.prefetch_state()  # asking twice is harmless
+    assert store.load_state() == expected
+    assert reconcile(store.load_state(), lab(), [], run(2)).is_empty
+
+
 def test_state_round_trips_through_the_store(store: GraphStore) -> None:
     changes = discover(store, lab(), 1)
     state = store.load_state()
