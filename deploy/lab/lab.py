@@ -64,13 +64,17 @@ class Lab:
         with_snmpd: bool = True,
         with_ssh: bool = True,
         seed: int = 1,
+        ssh_config: Any = None,
     ):
+        """``ssh_config``: a ``deploy.lab.ssh.SshLabConfig`` (addresses, namespace names) for
+        the SSH side; the default is the demo lab's. Two labs at once need different ones."""
         self.workdir = Path(workdir).resolve()
         self.devices = devices
         self.snmp_port = snmp_port or (DEFAULT_PORT_ROOT if os.getuid() == 0 else DEFAULT_PORT_USER)
         self.with_corpus = with_corpus
         self.with_snmpd = with_snmpd
         self.with_ssh = with_ssh
+        self.ssh_config = ssh_config
         self.seed = seed
         self.topology = Topology()
         self.timings: dict[str, float] = {}
@@ -252,7 +256,7 @@ class Lab:
         start_ssh = _ssh_function("start_ssh")
         if not self.with_ssh or start_ssh is None:
             return []
-        pids: list[int] = start_ssh(self.topology, self.workdir)
+        pids: list[int] = start_ssh(self.topology, self.workdir, self.ssh_config)
         return pids
 
     # ------------------------------------------------------------------ outputs
