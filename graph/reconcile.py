@@ -97,7 +97,7 @@ class Observed:
         value's text, so that the order of reports never matters.
         """
         old_value, old_source, old_weak = current
-        if value == old_value and source == old_source:
+        if value == old_value and source == old_source and weak == old_weak:
             return False  # the common case: the same thing seen again
         if weak != old_weak:
             return old_weak
@@ -919,9 +919,8 @@ def _reconcile(
     live = {uid for uid, ci in existing.cis.items() if ci.merged_into is None} | set(observed.cis)
     seen_rels: set[str] = set()
     for ends in sorted(observed.rels):
-        rel = observed.rels[ends]
-        key = rel_key(rel.type, rel.source, rel.target)
-        comparer.rel(rel, key, live)
+        key = rel_key(*ends)
+        comparer.rel(observed.rels[ends], key, live)
         seen_rels.add(key)
     seen = {uid for uid, o in observed.cis.items() if not o.placeholder}
     _stale_cis(existing, seen, reached, run, changes)

@@ -33,7 +33,7 @@ from discovery.snmp.snmprec import load_snmprec
 from graph.apply import apply_to_state
 from graph.identity import device_keys, is_junk_serial
 from graph.model import ChangeSet, CIStatus, GraphState, rel_key
-from graph.reconcile import reconcile
+from graph.reconcile import Observed, reconcile
 from tests.graph.builders import ALL_SECTIONS, SRV, SW1, SW2, lab, run, server, switch1, switch2
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "librenms" / "snmprec"
@@ -433,3 +433,13 @@ def test_lab_reconciles_to_the_expected_graph_shape() -> None:
         "RUNS_ON",
         "LOCATED_IN",
     }
+
+
+def test_a_reported_value_outranks_an_implied_one_seen_before_and_after() -> None:
+    """Implied (weak) then reported, with the same value and source: the value is now a
+    reported one, so a later implied value does not replace it."""
+    obs = Observed(GraphState(), {"snmp": 10, "ssh": 20})
+    uid = f"{SW1}/if/Gi1/0/1"
+    for value, weak in (("uplink", True), ("uplink", False), ("zz-implied", True)):
+        obs.add_ci(uid, "Interface", {"description": value}, "ssh", None, weak=weak)
+    assert obs.cis[uid].values["description"] == ("uplink", "ssh", False)
