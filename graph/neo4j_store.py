@@ -137,17 +137,10 @@ def ci_to_props(ci: CI) -> dict[str, Any]:
 
 
 def encode_provenance(prov: dict[str, Provenance]) -> str:
-    groups: dict[tuple[str, str | None, datetime, str | None], list[str]] = {}
+    groups: dict[tuple[str, str | None, datetime, str | None], tuple[Provenance, list[str]]] = {}
     for name, p in prov.items():
-        groups.setdefault((p.source, p.run_id, p.confirmed_at, p.actor), []).append(name)
-    entries = []
-    for (source, run_id, at, actor), attrs in groups.items():
-        entry: dict[str, Any] = {"source": source, "run_id": run_id, "confirmed_at": at.isoformat()}
-        if actor is not None:
-            entry["actor"] = actor
-        entry["attrs"] = attrs
-        entries.append(entry)
-    return json.dumps(entries)
+        groups.setdefault((p.source, p.run_id, p.confirmed_at, p.actor), (p, []))[1].append(name)
+    return json.dumps([{**p.to_json(), "attrs": names} for p, names in groups.values()])
 
 
 def _provenance(text: str | None) -> dict[str, Provenance]:
@@ -164,13 +157,7 @@ def _decode_provenance(text: str) -> dict[str, Provenance]:
         doc = [{**p, "attrs": [name]} for name, p in doc.items()]
     out: dict[str, Provenance] = {}
     for entry in doc:
-        stamp = Provenance(
-            entry["source"],
-            entry.get("run_id"),
-            _parse_time(entry["confirmed_at"]),
-            entry.get("actor"),
-        )
-        out.update(dict.fromkeys(entry["attrs"], stamp))
+        out.update(dict.fromkeys(entry["attrs"], Provenance.from_json(entry)))
     return out
 
 
@@ -266,6 +253,12 @@ def _matches(
 def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
+
+
+def _key_type(key: str) -> str:
+    """The relationship type a rel key names (``src-[TYPE]->(dst)``), or "" if none."""
+    _source, found, rest = key.partition("-[")
+    return rest.split("]->(", 1)[0] if found else ""
 
 
 def _ready(query: str, params: dict[str, Any]) -> Deferred:
@@ -541,7 +534,7 @@ class Neo4jStore(StoreBase):
             updates[ru.type].append(ru)
         statuses: dict[str, list[StatusChange]] = defaultdict(list)
         for sc in (*changes.rel_missing, *changes.rel_retired, *changes.rel_reappeared):
-            statuses[sc.subject.split("-[", 1)[1].split("]->(", 1)[0]].append(sc)
+            statuses[_key_type(sc.subject)].append(sc)
         stmts: list[Deferred] = []
         for rtype in sorted(adds):
             stmts += self._batched(cypher.merge_rels(rtype), adds[rtype], _rel_row)
@@ -573,22 +566,11 @@ class Neo4jStore(StoreBase):
     ) -> None:
         stmts: list[Statement] = []
         for ci in cis:
-            stmts.append(
-                (
-                    cypher.upsert_cis(CLASSES[ci.ci_class]),
-                    {"rows": [{"uid": ci.uid, "props": ci_to_props(ci)}]},
-                )
-            )
+            stmts.append((cypher.upsert_cis(CLASSES[ci.ci_class]), {"rows": [_ci_row(ci)]}))
         for rel in deleted:
             stmts.append((cypher.delete_rels(rel.type), {"keys": [rel.key]}))
         for rel in rels:
-            row = {
-                "key": rel.key,
-                "source": rel.source,
-                "target": rel.target,
-                "props": rel_to_props(rel),
-            }
-            stmts.append((cypher.merge_rels(rel.type), {"rows": [row]}))
+            stmts.append((cypher.merge_rels(rel.type), {"rows": [_rel_row(rel)]}))
         stmts += [make() for make in self._event_statements(events)]
         self._await_prefetch()
         self._cache = None
@@ -605,7 +587,7 @@ class Neo4jStore(StoreBase):
         return sorted((ci_from_props(r["props"]) for r in rows), key=lambda c: c.uid)
 
     def _get_rel(self, key: str) -> Relationship | None:
-        rtype = key.split("-[", 1)[1].split("]->(", 1)[0] if "-[" in key else ""
+        rtype = _key_type(key)
         if rtype not in RELS:
             return None
         rows = self._read(cypher.get_rel(rtype), key=key)
