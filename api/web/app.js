@@ -445,12 +445,15 @@ function manualEditor(ci) {
   return h("details", { class: "edit" }, h("summary", {}, "Edit owner, criticality and notes"), form);
 }
 
-/** Config managers: find a duplicate of this CI and merge it into this one (this one is kept). */
-function mergeSection(ci) {
-  if (!me.may.review || ci.merged_into) return null;
-  const input = h("input", { type: "search", id: "duplicate-search", placeholder: `Search another ${ci.ci_class} that is the same thing…`, autocomplete: "off" });
-  const results = h("div", { id: "duplicate-results" });
-  const sameKind = (other) => other.uid !== ci.uid && !other.merged_into && (other.ci_class === ci.ci_class || (DEVICE_CLASSES.has(ci.ci_class) && DEVICE_CLASSES.has(other.ci_class)));
+/**
+ * A search box over CIs whose matches (those ``keep`` accepts) are listed, one button each.
+ * ``id`` names the input (``<id>-search``), the results (``<id>-results``) and the button's
+ * data attribute (``data-<data>``, the CI's uid); ``run(other)`` is the button's action and
+ * ``extra(other)`` any cells between the class and the button.
+ */
+function ciSearchAction({ id, data, placeholder, keep, headers, label, run, empty, extra = () => null }) {
+  const input = h("input", { type: "search", id: `${id}-search`, placeholder, autocomplete: "off" });
+  const results = h("div", { id: `${id}-results` });
   let timer = null;
   input.addEventListener("input", () => {
     clearTimeout(timer);
@@ -458,33 +461,48 @@ function mergeSection(ci) {
       const q = input.value.trim();
       if (!q) return fill(results);
       try {
-        const found = (await searchCis(q, 20)).items.filter(sameKind);
+        const found = (await searchCis(q, 20)).items.filter(keep);
         fill(
           results,
           found.length
             ? table(
-                ["Duplicate", "Class", "Last seen", ""],
+                headers,
                 found.map((other) => {
-                  const b = h("button", { type: "button", class: "small", "data-merge": other.uid }, "Merge into this CI");
-                  b.addEventListener(
-                    "click",
-                    action(b, async () => {
-                      await api("/api/cis/merge", { method: "POST", body: { keep: ci.uid, drop: other.uid } });
-                      flash(`Merged ${other.name} into ${ci.name}.`);
-                      render();
-                    }),
-                  );
-                  return h("tr", {}, h("td", {}, ciLink(other.uid, other.name)), h("td", { class: "cls" }, other.ci_class), h("td", { class: "when" }, fmtTime(other.last_seen)), h("td", {}, b));
+                  const b = h("button", { type: "button", class: "small", [`data-${data}`]: other.uid }, label);
+                  b.addEventListener("click", action(b, () => run(other)));
+                  return h("tr", {}, h("td", {}, ciLink(other.uid, other.name)), h("td", { class: "cls" }, other.ci_class), extra(other), h("td", {}, b));
                 }),
               )
-            : h("p", { class: "empty" }, "No other CI of this kind matches."),
+            : h("p", { class: "empty" }, empty),
         );
       } catch (err) {
         failed(err);
       }
     }, 250);
   });
-  return h("details", { class: "edit", id: "merge-section" }, h("summary", {}, "Merge a duplicate into this CI"), h("p", { class: "muted" }, "The duplicate hands over its relationships and identity and is retired."), input, results);
+  return [input, results];
+}
+
+/** Config managers: find a duplicate of this CI and merge it into this one (this one is kept). */
+function mergeSection(ci) {
+  if (!me.may.review || ci.merged_into) return null;
+  const sameKind = (other) => other.uid !== ci.uid && !other.merged_into && (other.ci_class === ci.ci_class || (DEVICE_CLASSES.has(ci.ci_class) && DEVICE_CLASSES.has(other.ci_class)));
+  const search = ciSearchAction({
+    id: "duplicate",
+    data: "merge",
+    placeholder: `Search another ${ci.ci_class} that is the same thing…`,
+    keep: sameKind,
+    headers: ["Duplicate", "Class", "Last seen", ""],
+    extra: (other) => h("td", { class: "when" }, fmtTime(other.last_seen)),
+    label: "Merge into this CI",
+    empty: "No other CI of this kind matches.",
+    run: async (other) => {
+      await api("/api/cis/merge", { method: "POST", body: { keep: ci.uid, drop: other.uid } });
+      flash(`Merged ${other.name} into ${ci.name}.`);
+      render();
+    },
+  });
+  return h("details", { class: "edit", id: "merge-section" }, h("summary", {}, "Merge a duplicate into this CI"), h("p", { class: "muted" }, "The duplicate hands over its relationships and identity and is retired."), search);
 }
 
 /** Neighbours for the picture: peers over links for devices, grouped direct relations. */
@@ -720,42 +738,21 @@ const DEPENDABLE = new Set(["Application", "Server", "NetworkDevice", "BusinessS
 function dependencyEditor(ci, direct) {
   if (!me.may.review || !DEPENDABLE.has(ci.ci_class) || ci.merged_into) return null;
   const needs = direct.relationships.some((r) => r.type === "DEPENDS_ON" && r.source === ci.uid);
-  const input = h("input", { type: "search", id: "depends-search", placeholder: "Search the application, server or service it needs…", autocomplete: "off" });
   const group = h("input", { type: "text", id: "depends-group", maxlength: 200, placeholder: "optional" });
-  const results = h("div", { id: "depends-results" });
-  let timer = null;
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const q = input.value.trim();
-      if (!q) return fill(results);
-      try {
-        const found = (await searchCis(q, 20)).items.filter((o) => o.uid !== ci.uid && DEPENDABLE.has(o.ci_class) && !o.merged_into);
-        fill(
-          results,
-          found.length
-            ? table(
-                ["Provider", "Class", ""],
-                found.map((other) => {
-                  const b = h("button", { type: "button", class: "small", "data-depends": other.uid }, "Depends on it");
-                  b.addEventListener(
-                    "click",
-                    action(b, async () => {
-                      const attributes = group.value.trim() ? { redundancy_group: group.value.trim() } : {};
-                      await api("/api/relationships", { method: "POST", body: { source: ci.uid, type: "DEPENDS_ON", target: other.uid, attributes } });
-                      flash(`${ci.name} depends on ${other.name}.`);
-                      render();
-                    }),
-                  );
-                  return h("tr", {}, h("td", {}, ciLink(other.uid, other.name)), h("td", { class: "cls" }, other.ci_class), h("td", {}, b));
-                }),
-              )
-            : h("p", { class: "empty" }, "No application, server or service matches."),
-        );
-      } catch (err) {
-        failed(err);
-      }
-    }, 250);
+  const search = ciSearchAction({
+    id: "depends",
+    data: "depends",
+    placeholder: "Search the application, server or service it needs…",
+    keep: (o) => o.uid !== ci.uid && DEPENDABLE.has(o.ci_class) && !o.merged_into,
+    headers: ["Provider", "Class", ""],
+    label: "Depends on it",
+    empty: "No application, server or service matches.",
+    run: async (other) => {
+      const attributes = group.value.trim() ? { redundancy_group: group.value.trim() } : {};
+      await api("/api/relationships", { method: "POST", body: { source: ci.uid, type: "DEPENDS_ON", target: other.uid, attributes } });
+      flash(`${ci.name} depends on ${other.name}.`);
+      render();
+    },
   });
   return h(
     "details",
@@ -763,8 +760,7 @@ function dependencyEditor(ci, direct) {
     h("summary", {}, "Add a dependency"),
     h("p", { class: "muted" }, "Impact analysis follows it: if every provider of a redundancy group fails, so does this CI."),
     h("label", {}, "Redundancy group ", group),
-    input,
-    results,
+    search,
   );
 }
 
